@@ -74,6 +74,47 @@ ws_err ws_listen(const char *host, uint16_t port, int *fd_out, uint16_t *bound_p
 /* Parse "HOST:PORT" or "[V6]:PORT" into host (NUL-terminated) and port. */
 ws_err ws_parse_host_port(const char *s, char *host, size_t host_cap, uint16_t *port);
 
+/*
+ * Event-loop interface (for servers built on epoll/poll).
+ *
+ * ws_conn_adopt takes ownership of a connected socket without blocking: it is
+ * made non-blocking with TCP_NODELAY and, when tls != NULL, put in the TLS
+ * server state; the TLS handshake then runs inside the first try_read /
+ * try_write calls.
+ */
+ws_err ws_conn_adopt(int fd, ws_tls_server *tls, ws_conn **out, char *detail, size_t detail_cap);
+
+/*
+ * Never block. ws_conn_try_read returns WS_OK with *n > 0, WS_INCOMPLETE when
+ * nothing can be read now, or the errors of ws_conn_read. ws_conn_try_write
+ * returns WS_OK with 0 < *n <= len (a partial write is possible),
+ * WS_INCOMPLETE with *n = 0 when the socket is full, or the errors of
+ * ws_conn_write. On WS_INCOMPLETE, *want_other (may be NULL) tells that TLS
+ * needs the *other* readiness (a read waiting for writability, or a write
+ * waiting for readability). After a TLS write returned WS_INCOMPLETE the
+ * next try_write must offer at least the same octets again (the buffer may
+ * move).
+ */
+ws_err ws_conn_try_read(ws_conn *c, void *buf, size_t cap, size_t *n, bool *want_other);
+ws_err ws_conn_try_write(ws_conn *c, const void *buf, size_t len, size_t *n, bool *want_other);
+
+/*
+ * Wait until fd is readable (want_write false) or writable, or the deadline
+ * passes (WS_ERR_TIMEOUT). EINTR is retried.
+ */
+ws_err ws_wait_fd(int fd, bool want_write, int64_t deadline);
+
+/*
+ * SIGPIPE: plain sockets write with send(MSG_NOSIGNAL) and TLS connections use
+ * a socket BIO that does the same, so no library call raises SIGPIPE and no
+ * signal disposition is changed.
+ *
+ * ws_parse_host_port errors: WS_ERR_URL_HOST (empty host, bad brackets, an
+ * unbracketed IPv6 literal), WS_ERR_URL_PORT (missing, not decimal, > 65535;
+ * port 0 is accepted, for ws_listen), WS_ERR_BUFFER_TOO_SMALL (host does not
+ * fit host_cap), WS_ERR_INVALID_ARG (NULL arguments).
+ */
+
 /* A TLS server context from PEM files. */
 ws_tls_server *ws_tls_server_new(const char *cert_file, const char *key_file, char *detail,
                                  size_t detail_cap);
