@@ -1,0 +1,25 @@
+/*
+ * Subcommands of the wsspec executable. Each takes the arguments after the
+ * program name (argv[0] is the subcommand's own name) and returns the exit
+ * status.
+ */
+#ifndef WSSPEC_CLI_COMMANDS_H
+#define WSSPEC_CLI_COMMANDS_H
+
+/* wsspec serve: the reference echo server. */
+int ws_cmd_serve(int argc, char **argv);
+/* wsspec test-server: run cases against servers under test. */
+int ws_cmd_test_server(int argc, char **argv);
+/* wsspec list / show: the case catalogue. */
+int ws_cmd_list(int argc, char **argv);
+int ws_cmd_show(int argc, char **argv);
+
+/* Exit statuses shared by the commands. */
+enum {
+    WS_EXIT_OK = 0,
+    WS_EXIT_FAILED = 1,      /* at least one case FAILED */
+    WS_EXIT_USAGE = 2,       /* bad flags, bad config */
+    WS_EXIT_UNREACHABLE = 3, /* a server could not be reached / never completed a handshake */
+};
+
+#endif

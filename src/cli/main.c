@@ -1,0 +1,50 @@
+/* wsspec: the command-line entry point. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "wsspec %s - WebSocket (RFC 6455) conformance test suite\n"
+            "\n"
+            "usage: wsspec COMMAND [OPTIONS]\n"
+            "\n"
+            "commands:\n"
+            "  test-server URL [URL...]   run the conformance cases against servers\n"
+            "  list [PATTERN]             list cases: id, RFC section, title\n"
+            "  show ID                    describe one case: steps and expectation\n"
+            "  serve --listen HOST:PORT   run the reference echo server\n"
+            "  version                    print the version\n"
+            "\n"
+            "Run 'wsspec COMMAND --help' for a command's options.\n",
+            WSSPEC_VERSION);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "test-server") == 0)
+        return ws_cmd_test_server(argc - 1, argv + 1);
+    if (strcmp(cmd, "list") == 0)
+        return ws_cmd_list(argc - 1, argv + 1);
+    if (strcmp(cmd, "show") == 0)
+        return ws_cmd_show(argc - 1, argv + 1);
+    if (strcmp(cmd, "serve") == 0)
+        return ws_cmd_serve(argc - 1, argv + 1);
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("wsspec %s\n", WSSPEC_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    fprintf(stderr, "wsspec: unknown command '%s' (try 'wsspec --help')\n", cmd);
+    return 2;
+}

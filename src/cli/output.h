@@ -1,0 +1,49 @@
+/*
+ * The part of `wsspec test-server` that outlives argument parsing: case
+ * selection, one run per server, progress on the terminal, incremental
+ * per-case reports, and the final summary and exit status.
+ */
+#ifndef WSSPEC_CLI_OUTPUT_H
+#define WSSPEC_CLI_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "driver/case.h"
+#include "driver/pattern.h"
+#include "driver/runner.h"
+#include "driver/spec.h"
+#include "report.h"
+
+typedef struct {
+    bool strict, quiet;
+    const char *outdir;
+    char command_line[2048];
+    const ws_case **cases; /* selected, in id order */
+    size_t *indices;       /* 1-based position of each in the full list */
+    size_t ncases;
+    ws_report_agent agents[64];
+    size_t nagents;
+    bool unreachable;
+    double t_start;
+    /* progress */
+    bool tty, color;
+    size_t done, failed, total;
+    const char *agent_now;
+} ws_cli_run;
+
+/* Select the cases matching `cases` (all when empty) and not `excludes`.
+ * Returns 0, or WS_EXIT_USAGE with a message when nothing matches. */
+int ws_cli_select(ws_cli_run *run, const ws_registry *reg, const ws_pattern_list *cases,
+                  const ws_pattern_list *excludes);
+void ws_cli_command_line(ws_cli_run *run, int argc, char **argv);
+/* The exclude-agent-cases patterns of `spec` that apply to `agent`. */
+void ws_cli_agent_excludes(const ws_spec *spec, const char *agent, ws_pattern_list *out);
+/* Probe the server, then run every selected case against it. */
+void ws_cli_run_server(ws_cli_run *run, const ws_target *t, const char *agent, int jobs,
+                       const ws_pattern_list *agent_excludes);
+/* Write index.json/run.json, print the summary; returns the exit status. */
+int ws_cli_finish(ws_cli_run *run, bool interrupted);
+void ws_cli_run_free(ws_cli_run *run);
+
+#endif

@@ -1,0 +1,258 @@
+/*
+ * The per-case state machine. One case, one connection, one thread:
+ *
+ *   connect → opening handshake → steps (send, pause, await, round trips)
+ *   → end phase (wait for the peer, finish early when every answer arrived,
+ *     or close/kill at the case's timer) → closing handshake → verdicts.
+ *
+ * Everything the peer sends goes through the core's frame parser and UTF-8
+ * validator and is compared, as it streams in, with the plan's expected
+ * events (nothing is buffered whole, so 16 MiB echoes cost 64 KiB).
+ * Every wait has an absolute deadline; a hostile peer ends in a verdict.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "driver/match.h"
+#include "driver/runner.h"
+#include "driver/session.h"
+#include "wsspec/frame.h"
+
+static int64_t scaled_ms(const ws_target *t, int ms)
+{
+    return (int64_t)((double)ms * (t->time_scale > 0 ? t->time_scale : 1.0));
+}
+
+/* ------------------------------------------------------------- steps */
+
+static bool session_open(const ws_session *s)
+{
+    return !s->peer_closed && !s->tcp_closed;
+}
+
+/* Build the wire octets of a step's frames; frame_ends[i] = end offset of frame i. */
+static uint8_t *build_step(ws_session *s, const ws_plan_step *ps, size_t *len, size_t **frame_ends)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < ps->nframes; i++)
+        total += WS_MAX_HEADER_SIZE + ps->frames[i].len;
+    uint8_t *buf = malloc(total ? total : 1);
+    size_t *ends = malloc((ps->nframes ? ps->nframes : 1) * sizeof *ends);
+    if (!buf || !ends) {
+        free(buf);
+        free(ends);
+        return NULL;
+    }
+    size_t pos = 0;
+    for (size_t i = 0; i < ps->nframes; i++) {
+        const ws_plan_frame *f = &ps->frames[i];
+        ws_frame_spec spec = {.fin = !f->spec.more, .rsv = f->spec.rsv, .opcode = f->spec.opcode,
+                              .masked = true};
+        ws_session_mask_key(s, spec.mask_key);
+        size_t n = 0;
+        ws_frame_write(&spec, f->payload, f->len, buf + pos, total - pos, &n);
+        ws_session_log_tx(s, &spec, f->payload, f->len);
+        pos += n;
+        ends[i] = pos;
+    }
+    *len = pos;
+    *frame_ends = ends;
+    return buf;
+}
+
+static void run_send(ws_session *s, const ws_plan_step *ps)
+{
+    size_t len = 0, *ends = NULL;
+    uint8_t *buf = build_step(s, ps, &len, &ends);
+    if (!buf) {
+        ws_session_note(s, "out of memory building frames");
+        return;
+    }
+    const ws_step *st = ps->step;
+    size_t send_len = len;
+    if (st->hold && st->hold <= len) {
+        send_len = len - st->hold;
+        ws_session_hold(s, buf + send_len, st->hold);
+    }
+    switch (st->write) {
+    case WS_WRITE_TOGETHER:
+        ws_session_write(s, buf, send_len);
+        break;
+    case WS_WRITE_FRAMEWISE: {
+        size_t start = 0;
+        for (size_t i = 0; i < ps->nframes && start < send_len && session_open(s); i++) {
+            size_t end = ends[i] < send_len ? ends[i] : send_len;
+            ws_session_write(s, buf + start, end - start);
+            start = end;
+        }
+        break;
+    }
+    case WS_WRITE_CHOP: {
+        size_t chop = st->chop ? st->chop : 1;
+        for (size_t off = 0; off < send_len && session_open(s); off += chop)
+            ws_session_write(s, buf + off, send_len - off < chop ? send_len - off : chop);
+        break;
+    }
+    }
+    free(ends);
+    free(buf);
+}
+
+static void run_roundtrips(ws_session *s, const ws_plan_step *ps, int64_t deadline)
+{
+    int count = ps->step->count;
+    int64_t *rtts = calloc(count > 0 ? (size_t)count : 1, sizeof *rtts);
+    int done = 0;
+    int64_t t_start = ws_now_ns();
+    for (int i = 0; i < count && session_open(s) && !ws_session_stopped(s); i++) {
+        size_t owed = s->ok.pos + 1;
+        int64_t t0 = ws_now_ns();
+        run_send(s, ps);
+        while (s->ok.pos < owed && !s->ok.dead && session_open(s) && ws_now_ns() < deadline &&
+               !ws_session_stopped(s))
+            ws_session_pump(s, deadline);
+        if (s->ok.pos < owed)
+            break;
+        if (rtts)
+            rtts[done] = (ws_now_ns() - t0) / 1000;
+        done++;
+    }
+    ws_session_set_perf(s, rtts, (size_t)done, ws_now_ns() - t_start);
+    free(rtts);
+}
+
+static void run_steps(ws_session *s, const ws_target *t, int64_t case_deadline)
+{
+    const ws_plan *p = s->plan;
+    for (size_t i = 0; i < p->nsteps && session_open(s) && !ws_session_stopped(s); i++) {
+        const ws_plan_step *ps = &p->steps[i];
+        const ws_step *st = ps->step;
+        switch (st->kind) {
+        case WS_STEP_SEND:
+            run_send(s, ps);
+            break;
+        case WS_STEP_RELEASE:
+            ws_session_release(s, (size_t)st->count);
+            break;
+        case WS_STEP_PAUSE: {
+            int64_t until = ws_now_ns() + scaled_ms(t, st->ms) * 1000000;
+            if (until > case_deadline)
+                until = case_deadline;
+            while (ws_now_ns() < until && session_open(s) && !ws_session_stopped(s))
+                ws_session_pump(s, until);
+            if (st->mark && session_open(s) && !s->sent_close)
+                ws_session_mark(s, st->mark);
+            break;
+        }
+        case WS_STEP_AWAIT: {
+            size_t owed = i > 0 ? p->steps[i - 1].owed_after : 0;
+            int64_t until = ws_now_ns() + scaled_ms(t, st->ms ? st->ms : 1000) * 1000000;
+            while (s->ok.pos < owed && !s->ok.dead && session_open(s) && ws_now_ns() < until &&
+                   !ws_session_stopped(s))
+                ws_session_pump(s, until);
+            break;
+        }
+        case WS_STEP_ROUNDTRIPS:
+            run_roundtrips(s, ps, case_deadline);
+            break;
+        }
+    }
+}
+
+/* Wait for the peer until the case timer; finish early when every expected
+ * answer arrived and wsspec is the one to close. */
+static void run_end_phase(ws_session *s, const ws_target *t, int64_t case_deadline)
+{
+    const ws_plan *p = s->plan;
+    int64_t until = ws_now_ns() + scaled_ms(t, p->c->end_ms) * 1000000;
+    if (until > case_deadline)
+        until = case_deadline;
+    for (;;) {
+        if (!session_open(s) || s->sent_close)
+            return;
+        if (p->finish_when_done && ws_match_done(&s->ok) && !(p->c->flags & WS_CASE_INFORMATIONAL)) {
+            ws_session_close(s, 1000, "");
+            return;
+        }
+        if (ws_now_ns() >= until || ws_session_stopped(s))
+            break;
+        ws_session_pump(s, until);
+    }
+    if (p->c->end == WS_END_CLOSE)
+        ws_session_close(s, 1000, "");
+    else
+        ws_session_close(s, 1001, "Going Away"); /* fail the connection, as Autobahn does */
+}
+
+static void summarize_perf(ws_session *s)
+{
+    ws_case_result *r = s->res;
+    if (!(s->plan->c->flags & WS_CASE_PERF))
+        return;
+    if (r->rtt_max_us == 0 && s->first_tx_ns && s->last_rx_ns > s->first_tx_ns) {
+        double secs = (double)(s->last_rx_ns - s->first_tx_ns) / 1e9;
+        r->payload_octets = s->rx_payload_octets;
+        r->mbytes_per_s = secs > 0 ? (double)(s->plan->octets_out + s->rx_payload_octets) / 1e6 / secs : 0;
+    }
+}
+
+void ws_run_case(const ws_target *t, const ws_case *c, ws_case_result *res)
+{
+    ws_plan plan;
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(res->started, sizeof res->started, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    res->ran = true;
+    int64_t t0 = ws_now_ns();
+    if (ws_plan_build(c, &plan) != WS_OK) {
+        snprintf(res->reason, sizeof res->reason, "Out of memory preparing the case.");
+        return;
+    }
+    /* Every case is bounded: its timers plus a margin for connecting and closing. */
+    int64_t budget_ms = c->end_ms + 10000;
+    for (size_t i = 0; i < c->nsteps; i++)
+        budget_ms += c->steps[i].ms;
+    int64_t case_deadline = t0 + scaled_ms(t, (int)budget_ms) * 1000000;
+
+    ws_session s;
+    ws_session_init(&s, t, &plan, res);
+    if (ws_session_open(&s)) {
+        run_steps(&s, t, case_deadline);
+        run_end_phase(&s, t, case_deadline);
+        ws_session_finish_close(&s, scaled_ms(t, 1000));
+        summarize_perf(&s);
+    }
+    res->duration_ms = (ws_now_ns() - t0) / 1000000;
+    ws_verdict_decide(&plan, res, ws_match_done(&s.ok), ws_match_done(&s.ns), s.mismatch);
+    ws_session_free(&s);
+    ws_plan_free(&plan);
+}
+
+ws_err ws_probe_server(const ws_target *t, char *server_header, size_t server_cap, char *detail,
+                       size_t detail_cap)
+{
+    static const ws_case probe = {.id = "probe", .rfc = "RFC 6455 §4.1", .title = "probe",
+                                  .end = WS_END_CLOSE};
+    ws_plan plan;
+    ws_case_result res;
+    ws_err e = ws_plan_build(&probe, &plan);
+    if (e != WS_OK)
+        return e;
+    ws_result_init(&res, &probe, 0);
+    ws_session s;
+    ws_session_init(&s, t, &plan, &res);
+    bool ok = ws_session_open(&s);
+    if (ok) {
+        ws_session_close(&s, 1000, "");
+        ws_session_finish_close(&s, scaled_ms(t, 1000));
+    }
+    snprintf(server_header, server_cap, "%s", res.server_header);
+    snprintf(detail, detail_cap, "%s", ok ? "" : res.reason);
+    ws_session_free(&s);
+    ws_result_free(&res);
+    ws_plan_free(&plan);
+    return ok ? WS_OK : WS_ERR_CONNECT;
+}

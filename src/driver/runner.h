@@ -1,0 +1,38 @@
+/*
+ * Running one case against one server under test: connect, opening
+ * handshake, the case's steps, the closing handshake, verdicts.
+ */
+#ifndef WSSPEC_DRIVER_RUNNER_H
+#define WSSPEC_DRIVER_RUNNER_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "driver/case.h"
+#include "driver/result.h"
+#include "wsspec/url.h"
+
+typedef struct {
+    const char *url_text;
+    ws_url url;
+    const char *sni;       /* NULL: the URL host */
+    const char *origin;    /* NULL: no Origin header */
+    const char *protocols; /* NULL: no Sec-WebSocket-Protocol */
+    double time_scale;     /* multiplies every per-case timer; 1.0 = Autobahn's */
+    volatile sig_atomic_t *stop; /* set by SIGINT: finish quickly */
+} ws_target;
+
+/*
+ * Run case `c` against `t`, filling `res` (initialised by the caller with
+ * ws_result_init). Never fails: every outcome, including an unreachable
+ * server, is a verdict with a reason.
+ */
+void ws_run_case(const ws_target *t, const ws_case *c, ws_case_result *res);
+
+/* Connect and complete one valid opening handshake, then close. Used before
+ * a run to check the server is reachable and to read its Server header.
+ * Returns WS_OK, or an error with a one-line reason in detail. */
+ws_err ws_probe_server(const ws_target *t, char *server_header, size_t server_cap, char *detail,
+                       size_t detail_cap);
+
+#endif

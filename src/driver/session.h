@@ -1,0 +1,86 @@
+/*
+ * One WebSocket connection driven by wsspec as the client: the I/O half of
+ * the runner. It frames and masks what the runner sends, parses and checks
+ * everything the peer sends, answers Pings and Closes as a conformant
+ * client would, and records the evidence.
+ */
+#ifndef WSSPEC_DRIVER_SESSION_H
+#define WSSPEC_DRIVER_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "driver/match.h"
+#include "driver/plan.h"
+#include "driver/result.h"
+#include "driver/runner.h"
+#include "wsspec/frame.h"
+#include "wsspec/net.h"
+#include "wsspec/utf8.h"
+
+#define WS_SESSION_RBUF (64 * 1024)
+
+typedef struct {
+    const ws_target *t;
+    const ws_plan *plan;
+    ws_case_result *res;
+    ws_conn *conn;
+    int64_t t0;
+    uint64_t rng;
+
+    ws_parser parser;
+    bool rx_failed; /* the peer broke a rule: ignore what follows */
+    uint8_t rbuf[WS_SESSION_RBUF];
+
+    /* the message or control frame being received */
+    bool in_msg;
+    uint8_t msg_op;
+    uint64_t msg_len;
+    ws_utf8 utf8;
+    uint8_t msg_preview[WS_PREVIEW_MAX];
+    size_t msg_preview_len;
+    uint8_t ctrl[WS_MAX_CONTROL_PAYLOAD];
+    size_t ctrl_len;
+    ws_wire_frame rx_frame;
+
+    ws_match ok, ns;
+    char mismatch[300];
+
+    bool peer_closed; /* a Close frame arrived */
+    bool sent_close;
+    bool tcp_closed;
+
+    uint8_t *held;
+    size_t held_len, held_off;
+
+    int64_t first_tx_ns, last_rx_ns;
+    uint64_t rx_payload_octets;
+} ws_session;
+
+void ws_session_init(ws_session *s, const ws_target *t, const ws_plan *plan, ws_case_result *res);
+/* Connect and run the opening handshake. False on failure (reason in res). */
+bool ws_session_open(ws_session *s);
+void ws_session_free(ws_session *s);
+
+void ws_session_mask_key(ws_session *s, uint8_t key[4]);
+/* Record a frame about to be sent (wire log, counts, close bookkeeping). */
+void ws_session_log_tx(ws_session *s, const ws_frame_spec *spec, const uint8_t *payload,
+                       size_t len);
+/* Write octets as one TCP write (large buffers in slices, reading between). */
+void ws_session_write(ws_session *s, const uint8_t *buf, size_t len);
+void ws_session_hold(ws_session *s, const uint8_t *buf, size_t len);
+void ws_session_release(ws_session *s, size_t count);
+/* Read once (until deadline) and process what arrived. */
+void ws_session_pump(ws_session *s, int64_t deadline);
+/* A pause ended with the connection open. */
+void ws_session_mark(ws_session *s, const char *tag);
+/* Send a Close (once) and remember who closed first. */
+void ws_session_close(ws_session *s, uint16_t code, const char *reason);
+/* The closing handshake: wait for the peer's Close and its TCP close. */
+void ws_session_finish_close(ws_session *s, int64_t timeout_ms);
+bool ws_session_stopped(const ws_session *s);
+void ws_session_note(ws_session *s, const char *msg);
+void ws_session_set_perf(ws_session *s, const int64_t *rtts_us, size_t n, int64_t total_ns);
+
+#endif

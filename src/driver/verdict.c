@@ -1,0 +1,126 @@
+/* From evidence to verdicts, with Autobahn's rules (see the README's
+ * "Verdicts" section) and a reason a person can act on. */
+#include <stdio.h>
+#include <string.h>
+
+#include "driver/result.h"
+
+static bool code_expected(const ws_plan *p, int code)
+{
+    for (size_t i = 0; i < p->nclose_codes; i++)
+        if (p->close_codes[i] == code)
+            return true;
+    return false;
+}
+
+static void codes_text(const ws_plan *p, char *out, size_t cap)
+{
+    size_t n = 0;
+    out[0] = 0;
+    for (size_t i = 0; i < p->nclose_codes && n < cap; i++)
+        n += (size_t)snprintf(out + n, cap - n, "%s%u", i ? " or " : "", p->close_codes[i]);
+}
+
+static ws_close_verdict decide_close(const ws_plan *p, ws_case_result *r)
+{
+    char codes[64];
+    codes_text(p, codes, sizeof codes);
+    if (p->closed_by_me != r->closed_by_me) {
+        if (p->closed_by_me)
+            snprintf(r->reason_close, sizeof r->reason_close,
+                     "The peer closed first (%s), but wsspec was to close the connection.",
+                     r->remote_close_code >= 0 ? "close frame" : "TCP drop");
+        else
+            snprintf(r->reason_close, sizeof r->reason_close,
+                     "Expected the peer to fail the connection (close %s or a TCP drop); it did "
+                     "not, and wsspec had to close (code %d).",
+                     codes, r->local_close_code);
+        return WS_CLOSE_VERDICT_FAILED;
+    }
+    if (p->require_clean && !r->was_clean) {
+        snprintf(r->reason_close, sizeof r->reason_close,
+                 "The close was not clean: %s.",
+                 r->was_not_clean_reason[0] ? r->was_not_clean_reason : "unknown");
+        return WS_CLOSE_VERDICT_UNCLEAN;
+    }
+    if (r->remote_close_code > 0 && !code_expected(p, r->remote_close_code)) {
+        snprintf(r->reason_close, sizeof r->reason_close,
+                 "The peer closed with code %d; expected %s (or no code).", r->remote_close_code,
+                 codes);
+        return WS_CLOSE_VERDICT_WRONG_CODE;
+    }
+    if (r->dropped_by_me) {
+        snprintf(r->reason_close, sizeof r->reason_close,
+                 "wsspec had to drop the TCP connection; the server should close it "
+                 "(RFC 6455 §7.1.1).");
+        return WS_CLOSE_VERDICT_FAILED_BY_CLIENT;
+    }
+    if (r->remote_close_code > 0)
+        snprintf(r->reason_close, sizeof r->reason_close,
+                 "Connection closed as expected (peer code %d).", r->remote_close_code);
+    else
+        snprintf(r->reason_close, sizeof r->reason_close, "Connection closed as expected.");
+    return WS_CLOSE_VERDICT_OK;
+}
+
+void ws_verdict_decide(const ws_plan *p, ws_case_result *r, bool ok_matched,
+                       bool non_strict_matched, const char *mismatch)
+{
+    ws_plan_describe(p, r->expectation, sizeof r->expectation);
+    if (!r->handshake_ok) {
+        r->behavior = WS_BEHAVIOR_FAILED;
+        r->behavior_close = WS_CLOSE_VERDICT_FAILED;
+        if (!r->reason[0])
+            snprintf(r->reason, sizeof r->reason, "The opening handshake did not complete.");
+        snprintf(r->reason_close, sizeof r->reason_close, "No WebSocket connection.");
+        r->result = WS_RESULT_FAILED;
+        return;
+    }
+    if (p->c->flags & WS_CASE_INFORMATIONAL) {
+        r->behavior = WS_BEHAVIOR_INFORMATIONAL;
+        r->behavior_close = WS_CLOSE_VERDICT_INFORMATIONAL;
+        snprintf(r->reason, sizeof r->reason,
+                 "Informational: %zu event(s) received, peer close code %d.", r->nevents,
+                 r->remote_close_code);
+        snprintf(r->reason_close, sizeof r->reason_close, "Informational.");
+        r->result = ws_result_of(r->behavior, r->behavior_close);
+        return;
+    }
+
+    if (ok_matched) {
+        r->behavior = WS_BEHAVIOR_OK;
+        snprintf(r->reason, sizeof r->reason, "Received what a conformant peer sends.");
+    } else if (p->has_non_strict && non_strict_matched) {
+        r->behavior = WS_BEHAVIOR_NON_STRICT;
+        snprintf(r->reason, sizeof r->reason,
+                 (p->c->flags & WS_CASE_FAIL_FAST)
+                     ? "NON-STRICT: the peer failed the connection only after the whole message "
+                       "arrived, not as soon as the text became invalid (fail-late)."
+                     : "NON-STRICT: the peer failed the connection before answering the valid "
+                       "messages sent ahead of the invalid frame.");
+    } else {
+        r->behavior = WS_BEHAVIOR_FAILED;
+        snprintf(r->reason, sizeof r->reason, "%s",
+                 mismatch && mismatch[0] ? mismatch : "Received something else than expected.");
+    }
+
+    r->behavior_close = decide_close(p, r);
+
+    if (r->peer_violation != WS_OK) {
+        r->behavior = WS_BEHAVIOR_FAILED;
+        snprintf(r->reason, sizeof r->reason, "The peer broke a rule: %s (%s)%s%s.",
+                 ws_err_message(r->peer_violation), ws_err_rfc(r->peer_violation),
+                 r->peer_violation_detail[0] ? ": " : "", r->peer_violation_detail);
+    }
+    if (p->wrong_endpoint_fatal && r->closed_by_me && r->behavior != WS_BEHAVIOR_FAILED) {
+        r->behavior = WS_BEHAVIOR_FAILED;
+        snprintf(r->reason, sizeof r->reason,
+                 "The peer never failed the connection: it did not detect the invalid UTF-8 "
+                 "(wsspec had to close).");
+    }
+    if ((p->c->flags & WS_CASE_CODE_FATAL) && r->behavior_close == WS_CLOSE_VERDICT_WRONG_CODE) {
+        r->behavior = WS_BEHAVIOR_FAILED;
+        snprintf(r->reason, sizeof r->reason, "%s", r->reason_close);
+    }
+    r->result = ws_result_of(r->behavior, r->behavior_close);
+}
