@@ -137,7 +137,7 @@ static void write_frame_stats(ws_jsonw *w, const uint64_t *counts)
     for (int op = 0; op < 16; op++) {
         if (!counts[op])
             continue;
-        char k[8];
+        char k[16];
         snprintf(k, sizeof k, "%d", op);
         ws_jsonw_key(w, k);
         ws_jsonw_uint64(w, counts[op]);
