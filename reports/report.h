@@ -11,7 +11,7 @@
 #include "driver/result.h"
 
 typedef struct {
-    char name[128];     /* as shown in reports */
+    char name[128];        /* as shown in reports */
     char file_prefix[128]; /* lowercased, [a-z0-9_] only (Autobahn's rule) */
     ws_case_result *results;
     size_t nresults;

@@ -9,8 +9,8 @@ static const struct {
     size_t chop; /* 0: one write */
     int kill_ms;
 } sizes[] = {
-    {0, 0, 1000},     {125, 0, 1000},   {126, 0, 1000},     {127, 0, 1000},
-    {128, 0, 1000},   {65535, 0, 10000}, {65536, 0, 10000}, {65536, 997, 10000},
+    {0, 0, 1000},   {125, 0, 1000},    {126, 0, 1000},    {127, 0, 1000},
+    {128, 0, 1000}, {65535, 0, 10000}, {65536, 0, 10000}, {65536, 997, 10000},
 };
 
 void ws_suite_framing(ws_registry *r)
@@ -19,10 +19,11 @@ void ws_suite_framing(ws_registry *r)
         for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
             ws_send_frame *f = ws_registry_alloc(r, sizeof *f);
             ws_step *s = ws_registry_alloc(r, sizeof *s);
-            if (!f || !s)
-                return;
-            *f = (ws_send_frame){.opcode = binary ? 2 : 1, .gen = WS_GEN_FILL,
-                                 .fill = binary ? 0xfe : '*', .len = sizes[i].len};
+            if (!f || !s) return;
+            *f = (ws_send_frame){.opcode = binary ? 2 : 1,
+                                 .gen = WS_GEN_FILL,
+                                 .fill = binary ? 0xfe : '*',
+                                 .len = sizes[i].len};
             *s = (ws_step){.kind = WS_STEP_SEND, .frames = f, .nframes = 1};
             if (sizes[i].chop) {
                 s->write = WS_WRITE_CHOP;

@@ -7,10 +7,13 @@
 
 /* Per subgroup: the frames for positions 1-5 use opcodes base+0 .. base+4. */
 static const struct {
-    int shape;      /* 0: alone, empty; 1: alone, payload; 2-4: after a valid text */
+    int shape; /* 0: alone, empty; 1: alone, payload; 2-4: after a valid text */
     ws_write_mode write;
-} shapes[] = {{0, WS_WRITE_TOGETHER}, {1, WS_WRITE_TOGETHER}, {2, WS_WRITE_TOGETHER},
-              {3, WS_WRITE_TOGETHER}, {3, WS_WRITE_CHOP}};
+} shapes[] = {{0, WS_WRITE_TOGETHER},
+              {1, WS_WRITE_TOGETHER},
+              {2, WS_WRITE_TOGETHER},
+              {3, WS_WRITE_TOGETHER},
+              {3, WS_WRITE_CHOP}};
 
 void ws_suite_opcodes(ws_registry *r)
 {
@@ -20,8 +23,7 @@ void ws_suite_opcodes(ws_registry *r)
             int op = base + i;
             ws_send_frame *f = ws_registry_alloc(r, 3 * sizeof *f);
             ws_step *s = ws_registry_alloc(r, sizeof *s);
-            if (!f || !s)
-                return;
+            if (!f || !s) return;
             size_t n = 0;
             const char *title;
             if (shapes[i].shape >= 2)
@@ -32,8 +34,7 @@ void ws_suite_opcodes(ws_registry *r)
             else if (shapes[i].shape == 3)
                 f[n] = (ws_send_frame){.opcode = (uint8_t)op, WS_DATA("Hello, world!")};
             n++;
-            if (shapes[i].shape >= 2)
-                f[n++] = (ws_send_frame){.opcode = 9};
+            if (shapes[i].shape >= 2) f[n++] = (ws_send_frame){.opcode = 9};
             switch (shapes[i].shape) {
             case 0:
                 title = "Frame with reserved opcode %d";
@@ -46,8 +47,11 @@ void ws_suite_opcodes(ws_registry *r)
                             ? "Valid text, reserved opcode %d, Ping, one octet per TCP write"
                             : "Valid text, then reserved opcode %d, then Ping";
             }
-            *s = (ws_step){.kind = WS_STEP_SEND, .frames = f, .nframes = n,
-                           .write = shapes[i].write, .chop = 1};
+            *s = (ws_step){.kind = WS_STEP_SEND,
+                           .frames = f,
+                           .nframes = n,
+                           .write = shapes[i].write,
+                           .chop = 1};
             ws_case c = {.id = ws_registry_printf(r, "4.%d.%d", group, i + 1),
                          .rfc = OP_RFC,
                          .title = ws_registry_printf(r, title, op),

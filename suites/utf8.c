@@ -5,90 +5,138 @@
 
 #include "driver/case.h"
 
-#define UTF8_RFC "RFC 6455 §8.1"
-#define VALID_REQ "Valid UTF-8 text is echoed, however it is fragmented."
+#define UTF8_RFC    "RFC 6455 §8.1"
+#define VALID_REQ   "Valid UTF-8 text is echoed, however it is fragmented."
 #define INVALID_REQ "Invalid UTF-8 in a text message fails the connection (close 1007)."
 #define FAST_REQ                                                                                   \
     "The connection is failed as soon as the text can no longer become valid UTF-8, before the "   \
     "rest of the message arrives (fail-fast; failing only at the end is NON-STRICT)."
 
-#define KOSME "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5"
-#define MIXED "Hello-\xc2\xb5@\xc3\x9f\xc3\xb6\xc3\xa4\xc3\xbc\xc3\xa0\xc3\xa1-UTF-8!!"
+#define KOSME       "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5"
+#define MIXED       "Hello-\xc2\xb5@\xc3\x9f\xc3\xb6\xc3\xa4\xc3\xbc\xc3\xa0\xc3\xa1-UTF-8!!"
 #define INVALID_HEX "cebae1bdb9cf83cebcceb5eda080656469746564"
 
 static const ws_case cases[] = {
-    {.id = "6.1.1", .rfc = UTF8_RFC, .title = "Empty text message", .requirement = VALID_REQ,
-     WS_STEPS(WS_SEND({.opcode = 1})), .end = WS_END_CLOSE, .end_ms = 1000},
-    {.id = "6.1.2", .rfc = UTF8_RFC, .title = "Text message in three empty fragments",
+    {.id = "6.1.1",
+     .rfc = UTF8_RFC,
+     .title = "Empty text message",
      .requirement = VALID_REQ,
-     WS_STEPS(WS_SEND({.opcode = 1, .more = true}, {.more = true}, {0})), .end = WS_END_CLOSE,
+     WS_STEPS(WS_SEND({.opcode = 1})),
+     .end = WS_END_CLOSE,
      .end_ms = 1000},
-    {.id = "6.1.3", .rfc = UTF8_RFC, .title = "Text in three fragments, the outer two empty",
+    {.id = "6.1.2",
+     .rfc = UTF8_RFC,
+     .title = "Text message in three empty fragments",
+     .requirement = VALID_REQ,
+     WS_STEPS(WS_SEND({.opcode = 1, .more = true}, {.more = true}, {0})),
+     .end = WS_END_CLOSE,
+     .end_ms = 1000},
+    {.id = "6.1.3",
+     .rfc = UTF8_RFC,
+     .title = "Text in three fragments, the outer two empty",
      .requirement = VALID_REQ,
      WS_STEPS(WS_SEND({.opcode = 1, .more = true}, {.more = true, WS_DATA("middle frame payload")},
                       {0})),
-     .end = WS_END_CLOSE, .end_ms = 1000},
-    {.id = "6.2.1", .rfc = UTF8_RFC, .title = "Valid UTF-8 text in one frame",
-     .requirement = VALID_REQ, WS_STEPS(WS_SEND({.opcode = 1, WS_DATA(MIXED)})),
-     .end = WS_END_CLOSE, .end_ms = 1000},
-    {.id = "6.2.2", .rfc = UTF8_RFC, .title = "Valid UTF-8 text in two frames split on a code point",
+     .end = WS_END_CLOSE,
+     .end_ms = 1000},
+    {.id = "6.2.1",
+     .rfc = UTF8_RFC,
+     .title = "Valid UTF-8 text in one frame",
+     .requirement = VALID_REQ,
+     WS_STEPS(WS_SEND({.opcode = 1, WS_DATA(MIXED)})),
+     .end = WS_END_CLOSE,
+     .end_ms = 1000},
+    {.id = "6.2.2",
+     .rfc = UTF8_RFC,
+     .title = "Valid UTF-8 text in two frames split on a code point",
      .requirement = VALID_REQ,
      WS_STEPS(WS_SEND({.opcode = 1, .more = true, WS_DATA("Hello-\xc2\xb5@\xc3\x9f\xc3\xb6")},
                       {WS_DATA("\xc3\xa4\xc3\xbc\xc3\xa0\xc3\xa1-UTF-8!!")})),
-     .end = WS_END_CLOSE, .end_ms = 1000},
-    {.id = "6.2.3", .rfc = UTF8_RFC,
+     .end = WS_END_CLOSE,
+     .end_ms = 1000},
+    {.id = "6.2.3",
+     .rfc = UTF8_RFC,
      .title = "Valid UTF-8 text in one-octet frames (splits inside code points)",
      .requirement = "Validity is judged on the whole message, not on each frame.",
-     WS_STEPS(WS_SEND({.opcode = 1, WS_DATA(MIXED), .fragment = 1})), .end = WS_END_CLOSE,
+     WS_STEPS(WS_SEND({.opcode = 1, WS_DATA(MIXED), .fragment = 1})),
+     .end = WS_END_CLOSE,
      .end_ms = 1000},
-    {.id = "6.2.4", .rfc = UTF8_RFC, .title = "Greek 'kosme' in one-octet frames",
+    {.id = "6.2.4",
+     .rfc = UTF8_RFC,
+     .title = "Greek 'kosme' in one-octet frames",
      .requirement = "Validity is judged on the whole message, not on each frame.",
-     WS_STEPS(WS_SEND({.opcode = 1, WS_DATA(KOSME), .fragment = 1})), .end = WS_END_CLOSE,
+     WS_STEPS(WS_SEND({.opcode = 1, WS_DATA(KOSME), .fragment = 1})),
+     .end = WS_END_CLOSE,
      .end_ms = 1000},
-    {.id = "6.3.1", .rfc = UTF8_RFC, .title = "Invalid UTF-8 (a surrogate) in one frame",
+    {.id = "6.3.1",
+     .rfc = UTF8_RFC,
+     .title = "Invalid UTF-8 (a surrogate) in one frame",
      .requirement = INVALID_REQ,
-     WS_STEPS(WS_SEND({.opcode = 1, .gen = WS_GEN_HEX, .data = INVALID_HEX})), .end = WS_END_KILL,
+     WS_STEPS(WS_SEND({.opcode = 1, .gen = WS_GEN_HEX, .data = INVALID_HEX})),
+     .end = WS_END_KILL,
      .end_ms = 1000},
-    {.id = "6.3.2", .rfc = UTF8_RFC, .title = "Invalid UTF-8 (a surrogate) in one-octet frames",
+    {.id = "6.3.2",
+     .rfc = UTF8_RFC,
+     .title = "Invalid UTF-8 (a surrogate) in one-octet frames",
      .requirement = INVALID_REQ,
      WS_STEPS(WS_SEND({.opcode = 1, .gen = WS_GEN_HEX, .data = INVALID_HEX, .fragment = 1})),
-     .end = WS_END_KILL, .end_ms = 1000},
+     .end = WS_END_KILL,
+     .end_ms = 1000},
     /* 6.4.x: three parts with 1 s pauses; part 2 makes the text invalid. */
-    {.id = "6.4.1", .rfc = UTF8_RFC,
+    {.id = "6.4.1",
+     .rfc = UTF8_RFC,
      .title = "Fail-fast: three fragments, the second invalid (U+110000)",
      .requirement = FAST_REQ,
      WS_STEPS(WS_SEND({.opcode = 1, .more = true, WS_DATA(KOSME)}),
               {.kind = WS_STEP_PAUSE, .ms = 1000, .mark = "A"},
               WS_SEND({.more = true, WS_DATA("\xf4\x90\x80\x80")}),
               {.kind = WS_STEP_PAUSE, .ms = 1000, .mark = "B"}, WS_SEND({WS_DATA("edited")})),
-     .end = WS_END_KILL, .end_ms = 1000, .flags = WS_CASE_FAIL_FAST | WS_CASE_TIMED},
-    {.id = "6.4.2", .rfc = UTF8_RFC,
+     .end = WS_END_KILL,
+     .end_ms = 1000,
+     .flags = WS_CASE_FAIL_FAST | WS_CASE_TIMED},
+    {.id = "6.4.2",
+     .rfc = UTF8_RFC,
      .title = "Fail-fast: three fragments, the invalid octet alone in the second",
      .requirement = FAST_REQ,
      WS_STEPS(WS_SEND({.opcode = 1, .more = true, WS_DATA(KOSME "\xf4")}),
               {.kind = WS_STEP_PAUSE, .ms = 1000, .mark = "A"},
               WS_SEND({.more = true, WS_DATA("\x90")}),
               {.kind = WS_STEP_PAUSE, .ms = 1000, .mark = "B"},
-              WS_SEND({WS_DATA("\x80\x80" "edited")})),
-     .end = WS_END_KILL, .end_ms = 1000, .flags = WS_CASE_FAIL_FAST | WS_CASE_TIMED},
-    {.id = "6.4.3", .rfc = UTF8_RFC,
+              WS_SEND({WS_DATA("\x80\x80"
+                               "edited")})),
+     .end = WS_END_KILL,
+     .end_ms = 1000,
+     .flags = WS_CASE_FAIL_FAST | WS_CASE_TIMED},
+    {.id = "6.4.3",
+     .rfc = UTF8_RFC,
      .title = "Fail-fast: one frame in three TCP writes, the second invalid (U+110000)",
      .requirement = FAST_REQ,
-     WS_STEPS({.kind = WS_STEP_SEND, .hold = 10,
-               WS_FRAMES({.opcode = 1, WS_DATA(KOSME "\xf4\x90\x80\x80" "edited")})},
+     WS_STEPS({.kind = WS_STEP_SEND,
+               .hold = 10,
+               WS_FRAMES({.opcode = 1,
+                          WS_DATA(KOSME "\xf4\x90\x80\x80"
+                                        "edited")})},
               {.kind = WS_STEP_PAUSE, .ms = 1000, .mark = "A"},
               {.kind = WS_STEP_RELEASE, .count = 4},
               {.kind = WS_STEP_PAUSE, .ms = 1000, .mark = "B"}, {.kind = WS_STEP_RELEASE}),
-     .end = WS_END_KILL, .end_ms = 1000, .flags = WS_CASE_FAIL_FAST | WS_CASE_TIMED},
-    {.id = "6.4.4", .rfc = UTF8_RFC,
+     .end = WS_END_KILL,
+     .end_ms = 1000,
+     .flags = WS_CASE_FAIL_FAST | WS_CASE_TIMED},
+    {.id = "6.4.4",
+     .rfc = UTF8_RFC,
      .title = "Fail-fast: one frame in three TCP writes, the invalid octet alone in the second",
      .requirement = FAST_REQ,
-     WS_STEPS({.kind = WS_STEP_SEND, .hold = 9,
-               WS_FRAMES({.opcode = 1, WS_DATA(KOSME "\xf4\x90\x80\x80" "edited")})},
+     WS_STEPS({.kind = WS_STEP_SEND,
+               .hold = 9,
+               WS_FRAMES({.opcode = 1,
+                          WS_DATA(KOSME "\xf4\x90\x80\x80"
+                                        "edited")})},
               {.kind = WS_STEP_PAUSE, .ms = 1000, .mark = "A"},
               {.kind = WS_STEP_RELEASE, .count = 1},
               {.kind = WS_STEP_PAUSE, .ms = 1000, .mark = "B"}, {.kind = WS_STEP_RELEASE}),
-     .end = WS_END_KILL, .end_ms = 1000, .flags = WS_CASE_FAIL_FAST | WS_CASE_TIMED},
+     .end = WS_END_KILL,
+     .end_ms = 1000,
+     .flags = WS_CASE_FAIL_FAST | WS_CASE_TIMED},
 };
 
 /* 6.5-6.23 */
@@ -133,8 +181,7 @@ size_t ws_suite_utf8_sequence_count(void)
 
 bool ws_suite_utf8_sequence(size_t i, const char **hex, bool *valid)
 {
-    if (i >= ws_suite_utf8_sequence_count())
-        return false;
+    if (i >= ws_suite_utf8_sequence_count()) return false;
     *hex = sequences[i].hex;
     *valid = sequences[i].valid;
     return true;
@@ -153,8 +200,7 @@ void ws_suite_utf8(ws_registry *r)
         pos++;
         ws_send_frame *f = ws_registry_alloc(r, sizeof *f);
         ws_step *s = ws_registry_alloc(r, sizeof *s);
-        if (!f || !s)
-            return;
+        if (!f || !s) return;
         *f = (ws_send_frame){.opcode = 1, .gen = WS_GEN_HEX, .data = sequences[i].hex};
         *s = (ws_step){.kind = WS_STEP_SEND, .frames = f, .nframes = 1};
         ws_case c = {

@@ -75,10 +75,10 @@ static const char *step_text(const ws_step *s, char *buf, size_t cap)
 
 static const char *opcode_name(unsigned op)
 {
-    static const char *const names[16] = {"continuation", "text", "binary", "reserved-3",
-                                          "reserved-4", "reserved-5", "reserved-6", "reserved-7",
-                                          "close", "ping", "pong", "reserved-11", "reserved-12",
-                                          "reserved-13", "reserved-14", "reserved-15"};
+    static const char *const names[16] = {
+        "continuation", "text",        "binary",      "reserved-3", "reserved-4", "reserved-5",
+        "reserved-6",   "reserved-7",  "close",       "ping",       "pong",       "reserved-11",
+        "reserved-12",  "reserved-13", "reserved-14", "reserved-15"};
     return names[op & 15];
 }
 
@@ -98,8 +98,7 @@ int ws_cmd_show(int argc, char **argv)
     }
     printf("Case %s - %s\n", c->id, c->title);
     printf("Section:     %s (%s)\n", c->rfc, ws_family_title(c->id));
-    if (c->requirement)
-        printf("Requirement: %s\n", c->requirement);
+    if (c->requirement) printf("Requirement: %s\n", c->requirement);
     printf("Steps:\n");
     char buf[256];
     for (size_t i = 0; i < c->nsteps; i++) {
@@ -108,12 +107,11 @@ int ws_cmd_show(int argc, char **argv)
         for (size_t k = 0; k < s->nframes; k++) {
             const ws_send_frame *f = &s->frames[k];
             size_t len = f->gen == WS_GEN_HEX ? strlen(f->data) / 2 : f->len;
-            printf("       %s frame, FIN=%d, RSV=%u, %zu payload octet(s)%s", opcode_name(f->opcode),
-                   !f->more, f->rsv, len + (f->coded ? 2 : 0), f->coded ? " (code " : "");
-            if (f->coded)
-                printf("%u)", f->code);
-            if (f->fragment)
-                printf(", as a message in frames of %zu octets", f->fragment);
+            printf("       %s frame, FIN=%d, RSV=%u, %zu payload octet(s)%s",
+                   opcode_name(f->opcode), !f->more, f->rsv, len + (f->coded ? 2 : 0),
+                   f->coded ? " (code " : "");
+            if (f->coded) printf("%u)", f->code);
+            if (f->fragment) printf(", as a message in frames of %zu octets", f->fragment);
             printf("\n");
         }
     }

@@ -27,19 +27,20 @@ static void on_signal(int sig)
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: wsspec test-server URL [URL...] [OPTIONS]\n"
-            "  -c, --cases LIST      ids or globs, comma-separated (default: all), e.g. \"1.*,6.4.*\"\n"
-            "  -x, --exclude LIST    ids or globs to leave out\n"
-            "  -o, --outdir DIR      report directory (default: " DEFAULT_OUTDIR ")\n"
-            "      --agent NAME      agent name for a single URL (default: Server header)\n"
-            "      --spec FILE       an Autobahn fuzzingclient.json, taken as is\n"
-            "  -j, --jobs N          cases run in parallel (default: %d here)\n"
-            "      --timeout SECONDS scale of the per-case timers (default 1 = Autobahn's)\n"
-            "      --strict          count NON-STRICT as a failure too\n"
-            "  -q, --quiet           no progress line\n"
-            "exit status: 0 no case FAILED, 1 some case FAILED, 2 usage error, 3 server unreachable\n",
-            ws_default_jobs());
+    fprintf(
+        out,
+        "usage: wsspec test-server URL [URL...] [OPTIONS]\n"
+        "  -c, --cases LIST      ids or globs, comma-separated (default: all), e.g. \"1.*,6.4.*\"\n"
+        "  -x, --exclude LIST    ids or globs to leave out\n"
+        "  -o, --outdir DIR      report directory (default: " DEFAULT_OUTDIR ")\n"
+        "      --agent NAME      agent name for a single URL (default: Server header)\n"
+        "      --spec FILE       an Autobahn fuzzingclient.json, taken as is\n"
+        "  -j, --jobs N          cases run in parallel (default: %d here)\n"
+        "      --timeout SECONDS scale of the per-case timers (default 1 = Autobahn's)\n"
+        "      --strict          count NON-STRICT as a failure too\n"
+        "  -q, --quiet           no progress line\n"
+        "exit status: 0 no case FAILED, 1 some case FAILED, 2 usage error, 3 server unreachable\n",
+        ws_default_jobs());
 }
 
 typedef struct {
@@ -73,23 +74,20 @@ static bool parse_number(const char *s, double *out)
 {
     char *end;
     double v = strtod(s, &end);
-    if (end == s || *end || !(v > 0) || v > 1000)
-        return false;
+    if (end == s || *end || !(v > 0) || v > 1000) return false;
     *out = v;
     return true;
 }
 
 static char *join_protocols(char **p, size_t n)
 {
-    if (n == 0)
-        return NULL;
+    if (n == 0) return NULL;
     size_t len = 1;
     for (size_t i = 0; i < n; i++)
         len += strlen(p[i]) + 2;
     char *s = calloc(1, len);
     for (size_t i = 0; s && i < n; i++) {
-        if (i)
-            strcat(s, ", ");
+        if (i) strcat(s, ", ");
         strcat(s, p[i]);
     }
     return s;
@@ -105,8 +103,7 @@ static int patterns_from(char **items, size_t n, ws_pattern_list *out, const cha
             return -1;
         }
     out->items = calloc(n ? n : 1, sizeof *out->items);
-    if (!out->items)
-        return -1;
+    if (!out->items) return -1;
     for (size_t i = 0; i < n; i++)
         out->items[i] = strdup(items[i]);
     out->n = n;
@@ -120,8 +117,7 @@ static int load_spec(options *o, ws_spec *spec)
         fprintf(stderr, "wsspec test-server: %s\n", err);
         return WS_EXIT_USAGE;
     }
-    if (!o->outdir)
-        o->outdir = spec->outdir;
+    if (!o->outdir) o->outdir = spec->outdir;
     if (!o->cases.n && patterns_from(spec->cases, spec->n_cases, &o->cases, "cases") != 0)
         return WS_EXIT_USAGE;
     if (!o->excludes.n &&
@@ -140,13 +136,17 @@ static int load_spec(options *o, ws_spec *spec)
 
 static int parse_args(int argc, char **argv, options *o)
 {
-    static const struct option longopts[] = {
-        {"cases", required_argument, 0, 'c'},   {"exclude", required_argument, 0, 'x'},
-        {"outdir", required_argument, 0, 'o'},  {"agent", required_argument, 0, 'A'},
-        {"spec", required_argument, 0, 'S'},    {"jobs", required_argument, 0, 'j'},
-        {"timeout", required_argument, 0, 'T'}, {"strict", no_argument, 0, 's'},
-        {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option longopts[] = {{"cases", required_argument, 0, 'c'},
+                                             {"exclude", required_argument, 0, 'x'},
+                                             {"outdir", required_argument, 0, 'o'},
+                                             {"agent", required_argument, 0, 'A'},
+                                             {"spec", required_argument, 0, 'S'},
+                                             {"jobs", required_argument, 0, 'j'},
+                                             {"timeout", required_argument, 0, 'T'},
+                                             {"strict", no_argument, 0, 's'},
+                                             {"quiet", no_argument, 0, 'q'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
     char err[256];
     double d;
     int ch;
@@ -199,8 +199,7 @@ static int parse_args(int argc, char **argv, options *o)
         }
     }
     for (int i = optind; i < argc; i++) {
-        if (o->nservers >= 64)
-            return fail_usage("too many URLs (at most %s)", "64");
+        if (o->nservers >= 64) return fail_usage("too many URLs (at most %s)", "64");
         o->servers[o->nservers++].url = argv[i];
     }
     return 0;
@@ -212,27 +211,26 @@ int ws_cmd_test_server(int argc, char **argv)
     ws_spec spec = {0};
     bool have_spec = false;
     int rc = parse_args(argc, argv, &o);
-    if (rc != 0)
-        return rc < 0 ? 0 : rc;
+    if (rc != 0) return rc < 0 ? 0 : rc;
     o.jobs = o.jobs ? o.jobs : ws_default_jobs();
     if (o.spec_path) {
-        if ((rc = load_spec(&o, &spec)) != 0)
-            return rc;
+        if ((rc = load_spec(&o, &spec)) != 0) return rc;
         have_spec = true;
     }
-    if (o.nservers == 0)
-        return fail_usage("no server URL given (try --help)%s", "");
+    if (o.nservers == 0) return fail_usage("no server URL given (try --help)%s", "");
     if (o.agent && o.nservers > 1)
         return fail_usage("--agent names a single URL; %s", "give one URL or use --spec");
-    if (!o.outdir)
-        o.outdir = DEFAULT_OUTDIR;
+    if (!o.outdir) o.outdir = DEFAULT_OUTDIR;
 
     ws_target targets[64];
     for (size_t i = 0; i < o.nservers; i++) {
         ws_target *t = &targets[i];
-        *t = (ws_target){.url_text = o.servers[i].url, .sni = o.servers[i].sni,
-                         .origin = o.servers[i].origin, .protocols = o.servers[i].protocols,
-                         .time_scale = o.scale, .stop = &stop_flag};
+        *t = (ws_target){.url_text = o.servers[i].url,
+                         .sni = o.servers[i].sni,
+                         .origin = o.servers[i].origin,
+                         .protocols = o.servers[i].protocols,
+                         .time_scale = o.scale,
+                         .stop = &stop_flag};
         ws_err e = ws_url_parse(o.servers[i].url, &t->url);
         if (e != WS_OK) {
             fprintf(stderr, "wsspec test-server: bad URL '%s': %s\n", o.servers[i].url,
@@ -263,10 +261,9 @@ int ws_cmd_test_server(int argc, char **argv)
         ws_cli_command_line(&run, argc, argv);
         for (size_t i = 0; i < o.nservers && !stop_flag; i++) {
             ws_pattern_list agent_excludes = {0};
-            if (have_spec)
-                ws_cli_agent_excludes(&spec, o.servers[i].agent, &agent_excludes);
-            ws_cli_run_server(&run, &targets[i], o.agent ? o.agent : o.servers[i].agent,
-                              o.jobs, &agent_excludes);
+            if (have_spec) ws_cli_agent_excludes(&spec, o.servers[i].agent, &agent_excludes);
+            ws_cli_run_server(&run, &targets[i], o.agent ? o.agent : o.servers[i].agent, o.jobs,
+                              &agent_excludes);
             ws_pattern_list_free(&agent_excludes);
         }
         rc = ws_cli_finish(&run, stop_flag != 0);
@@ -276,9 +273,7 @@ int ws_cmd_test_server(int argc, char **argv)
     ws_pattern_list_free(&o.cases);
     ws_pattern_list_free(&o.excludes);
     for (size_t i = 0; i < o.nservers; i++)
-        if (have_spec)
-            free(o.servers[i].protocols);
-    if (have_spec)
-        ws_spec_free(&spec);
+        if (have_spec) free(o.servers[i].protocols);
+    if (have_spec) ws_spec_free(&spec);
     return rc;
 }

@@ -29,14 +29,10 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "test-server") == 0)
-        return ws_cmd_test_server(argc - 1, argv + 1);
-    if (strcmp(cmd, "list") == 0)
-        return ws_cmd_list(argc - 1, argv + 1);
-    if (strcmp(cmd, "show") == 0)
-        return ws_cmd_show(argc - 1, argv + 1);
-    if (strcmp(cmd, "serve") == 0)
-        return ws_cmd_serve(argc - 1, argv + 1);
+    if (strcmp(cmd, "test-server") == 0) return ws_cmd_test_server(argc - 1, argv + 1);
+    if (strcmp(cmd, "list") == 0) return ws_cmd_list(argc - 1, argv + 1);
+    if (strcmp(cmd, "show") == 0) return ws_cmd_show(argc - 1, argv + 1);
+    if (strcmp(cmd, "serve") == 0) return ws_cmd_serve(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("wsspec %s\n", WSSPEC_VERSION);
         return 0;

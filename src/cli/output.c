@@ -20,8 +20,7 @@ int ws_cli_select(ws_cli_run *run, const ws_registry *reg, const ws_pattern_list
     size_t n = ws_registry_count(reg);
     run->cases = calloc(n ? n : 1, sizeof *run->cases);
     run->indices = calloc(n ? n : 1, sizeof *run->indices);
-    if (!run->cases || !run->indices)
-        return WS_EXIT_USAGE;
+    if (!run->cases || !run->indices) return WS_EXIT_USAGE;
     for (size_t i = 0; i < n; i++) {
         const ws_case *c = ws_registry_get(reg, i);
         if (cases->n && !ws_pattern_list_match((const char *const *)cases->items, cases->n, c->id))
@@ -52,15 +51,12 @@ void ws_cli_command_line(ws_cli_run *run, int argc, char **argv)
 void ws_cli_agent_excludes(const ws_spec *spec, const char *agent, ws_pattern_list *out)
 {
     memset(out, 0, sizeof *out);
-    if (!agent)
-        return;
+    if (!agent) return;
     for (size_t i = 0; i < spec->n_exclude_agent_cases; i++) {
         const ws_spec_agent_cases *ac = &spec->exclude_agent_cases[i];
-        if (!ws_pattern_match(ac->agent, agent))
-            continue;
+        if (!ws_pattern_match(ac->agent, agent)) continue;
         char **grown = realloc(out->items, (out->n + ac->n_cases) * sizeof *grown);
-        if (!grown)
-            return;
+        if (!grown) return;
         out->items = grown;
         for (size_t k = 0; k < ac->n_cases; k++)
             out->items[out->n++] = strdup(ac->cases[k]);
@@ -69,13 +65,11 @@ void ws_cli_agent_excludes(const ws_spec *spec, const char *agent, ws_pattern_li
 
 static void progress(ws_cli_run *run)
 {
-    if (run->quiet)
-        return;
+    if (run->quiet) return;
     if (run->tty) {
-        fprintf(stderr, "\r%s: %zu/%zu cases, %zu failed   ", run->agent_now, run->done,
-                run->total, run->failed);
-        if (run->done == run->total)
-            fprintf(stderr, "\n");
+        fprintf(stderr, "\r%s: %zu/%zu cases, %zu failed   ", run->agent_now, run->done, run->total,
+                run->failed);
+        if (run->done == run->total) fprintf(stderr, "\n");
     } else if (run->done % 50 == 0 || run->done == run->total) {
         fprintf(stderr, "%s: %zu/%zu cases, %zu failed\n", run->agent_now, run->done, run->total,
                 run->failed);
@@ -97,8 +91,8 @@ static void on_done(void *ctx, ws_case_result *r)
         run->failed++;
     char err[512];
     if (!ws_report_case_json(run->outdir, d->agent, r, err, sizeof err))
-        fprintf(stderr, "%swsspec: cannot write the report of case %s: %s\n",
-                run->tty ? "\n" : "", r->c->id, err);
+        fprintf(stderr, "%swsspec: cannot write the report of case %s: %s\n", run->tty ? "\n" : "",
+                r->c->id, err);
     progress(run);
 }
 
@@ -110,8 +104,7 @@ static void unique_agent_name(ws_cli_run *run, ws_report_agent *a, const char *n
         char prefix[128];
         ws_report_file_prefix(a->name, prefix, sizeof prefix);
         for (size_t i = 0; i < run->nagents; i++)
-            if (strcmp(run->agents[i].file_prefix, prefix) == 0)
-                clash = true;
+            if (strcmp(run->agents[i].file_prefix, prefix) == 0) clash = true;
         if (!clash) {
             snprintf(a->file_prefix, sizeof a->file_prefix, "%s", prefix);
             return;
@@ -130,21 +123,18 @@ void ws_cli_run_server(ws_cli_run *run, const ws_target *t, const char *agent, i
         run->unreachable = true;
         return;
     }
-    if (run->nagents >= 64)
-        return;
+    if (run->nagents >= 64) return;
     ws_report_agent *a = &run->agents[run->nagents];
     unique_agent_name(run, a, agent ? agent : server[0] ? server : hostport);
     a->results = calloc(run->ncases, sizeof *a->results);
-    if (!a->results)
-        return;
+    if (!a->results) return;
     run->nagents++;
     for (size_t i = 0; i < run->ncases; i++) {
         const ws_case *c = run->cases[i];
         ws_result_init(&a->results[a->nresults], c, run->indices[i]);
         snprintf(a->results[a->nresults].agent, sizeof a->results[0].agent, "%s", a->name);
-        if (agent_excludes->n &&
-            ws_pattern_list_match((const char *const *)agent_excludes->items, agent_excludes->n,
-                                  c->id))
+        if (agent_excludes->n && ws_pattern_list_match((const char *const *)agent_excludes->items,
+                                                       agent_excludes->n, c->id))
             continue;
         a->nresults++;
     }
@@ -155,15 +145,18 @@ void ws_cli_run_server(ws_cli_run *run, const ws_target *t, const char *agent, i
     run->total = a->nresults;
     run->agent_now = a->name;
     done_ctx ctx = {run, a};
-    ws_schedule s = {.target = t, .results = a->results, .n = a->nresults, .jobs = jobs,
-                     .on_done = on_done, .ctx = &ctx};
+    ws_schedule s = {.target = t,
+                     .results = a->results,
+                     .n = a->nresults,
+                     .jobs = jobs,
+                     .on_done = on_done,
+                     .ctx = &ctx};
     ws_schedule_run(&s);
 }
 
 static const char *paint(const ws_cli_run *run, ws_result r)
 {
-    if (!run->color)
-        return "";
+    if (!run->color) return "";
     switch (r) {
     case WS_RESULT_OK:
         return "\033[32m";
@@ -205,8 +198,7 @@ static void print_summary(const ws_cli_run *run, const ws_report_agent *a)
     size_t shown = 0;
     for (size_t k = 0; k < a->nresults; k++) {
         const ws_case_result *r = &a->results[k];
-        if (!r->ran || r->result == WS_RESULT_OK || r->result == WS_RESULT_INFORMATIONAL)
-            continue;
+        if (!r->ran || r->result == WS_RESULT_OK || r->result == WS_RESULT_INFORMATIONAL) continue;
         if (shown++ == 25) {
             printf("  ... more in index.json\n");
             break;
@@ -230,8 +222,7 @@ int ws_cli_finish(ws_cli_run *run, bool interrupted)
     if (run->nagents) {
         wrote = ws_report_index_json(run->outdir, run->agents, run->nagents, !interrupted,
                                      run->command_line, secs, err, sizeof err);
-        if (!wrote)
-            fprintf(stderr, "wsspec test-server: cannot write index.json: %s\n", err);
+        if (!wrote) fprintf(stderr, "wsspec test-server: cannot write index.json: %s\n", err);
     }
     bool failed = false;
     for (size_t i = 0; i < run->nagents; i++) {
@@ -247,10 +238,8 @@ int ws_cli_finish(ws_cli_run *run, bool interrupted)
         printf("\n%s in %.1f s. Report: %s/index.json\n",
                interrupted ? "Interrupted (partial results)" : "Done", secs, run->outdir);
     fflush(stdout);
-    if (run->unreachable)
-        return WS_EXIT_UNREACHABLE;
-    if (!wrote)
-        return WS_EXIT_USAGE;
+    if (run->unreachable) return WS_EXIT_UNREACHABLE;
+    if (!wrote) return WS_EXIT_USAGE;
     return failed || interrupted ? WS_EXIT_FAILED : WS_EXIT_OK;
 }
 

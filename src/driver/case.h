@@ -29,13 +29,13 @@ typedef enum {
  * with a fresh random key, minimal length encoding. */
 typedef struct {
     uint8_t opcode;
-    bool more;      /* FIN = 0 */
-    uint8_t rsv;    /* 3-bit RSV field */
+    bool more;   /* FIN = 0 */
+    uint8_t rsv; /* 3-bit RSV field */
     ws_gen gen;
     const char *data;
     size_t len;
     uint8_t fill;
-    bool coded;     /* close frames: a status code precedes .data */
+    bool coded; /* close frames: a status code precedes .data */
     uint16_t code;
     size_t fragment; /* > 0: send the payload as one message in frames of this size */
 } ws_send_frame;
@@ -81,11 +81,12 @@ enum {
     WS_CASE_TIMED = 1 << 3,         /* measures time: runs after the parallel pool */
     WS_CASE_PERF = 1 << 4,          /* report throughput / round-trip figures */
     WS_CASE_NO_WIRELOG = 1 << 5,    /* bulk traffic: keep only the first frames */
+    WS_CASE_LATEST_PONG = 1 << 6,   /* a Pong for only the last Ping is NON-STRICT (§5.5.3) */
 };
 
 typedef struct {
-    const char *id;          /* "5.19": Autobahn's id for Autobahn's cases */
-    const char *rfc;         /* "RFC 6455 §5.4" */
+    const char *id;  /* "5.19": Autobahn's id for Autobahn's cases */
+    const char *rfc; /* "RFC 6455 §5.4" */
     const char *title;
     const char *requirement; /* the MUST/SHOULD in wsspec's own words; may be NULL */
     const ws_step *steps;
@@ -105,7 +106,10 @@ typedef struct {
 /* A literal payload: WS_DATA("Hello") */
 #define WS_DATA(s) .data = (s), .len = sizeof(s) - 1
 /* One SEND step of frames written together. */
-#define WS_SEND(...) {.kind = WS_STEP_SEND, WS_FRAMES(__VA_ARGS__)}
+#define WS_SEND(...)                                                                               \
+    {                                                                                              \
+        .kind = WS_STEP_SEND, WS_FRAMES(__VA_ARGS__)                                               \
+    }
 
 /* A growable list of cases. Generated families allocate their strings and
  * arrays from the registry's arena, which owns them. */

@@ -72,7 +72,7 @@ typedef struct {
     size_t nsteps;
 
     ws_model_end model_end;
-    ws_err violation;  /* for PROTOCOL/UTF8/CLOSE_BAD: the rule broken */
+    ws_err violation; /* for PROTOCOL/UTF8/CLOSE_BAD: the rule broken */
     ws_expect_list ok;
     ws_expect_list non_strict; /* n == 0 and events == NULL: none */
     bool has_non_strict;

@@ -16,10 +16,10 @@
 #include "wsspec/error.h"
 #include "wsspec/verdict.h"
 
-#define WS_PREVIEW_MAX 64       /* payload octets kept per frame/event */
-#define WS_WIRELOG_MAX 400      /* frames kept per case; later ones are counted */
-#define WS_EVENTS_MAX 2200      /* received events kept per case */
-#define WS_HTTP_KEEP_MAX 16384  /* octets of each handshake message kept */
+#define WS_PREVIEW_MAX    64    /* payload octets kept per frame/event */
+#define WS_WIRELOG_MAX    400   /* frames kept per case; later ones are counted */
+#define WS_EVENTS_MAX     2200  /* received events kept per case */
+#define WS_HTTP_KEEP_MAX  16384 /* octets of each handshake message kept */
 #define WS_CHOP_STATS_MAX 32    /* distinct TCP write/read sizes counted */
 
 typedef struct {

@@ -48,8 +48,8 @@ static uint8_t *build_step(ws_session *s, const ws_plan_step *ps, size_t *len, s
     size_t pos = 0;
     for (size_t i = 0; i < ps->nframes; i++) {
         const ws_plan_frame *f = &ps->frames[i];
-        ws_frame_spec spec = {.fin = !f->spec.more, .rsv = f->spec.rsv, .opcode = f->spec.opcode,
-                              .masked = true};
+        ws_frame_spec spec = {
+            .fin = !f->spec.more, .rsv = f->spec.rsv, .opcode = f->spec.opcode, .masked = true};
         ws_session_mask_key(s, spec.mask_key);
         size_t n = 0;
         ws_frame_write(&spec, f->payload, f->len, buf + pos, total - pos, &n);
@@ -113,10 +113,8 @@ static void run_roundtrips(ws_session *s, const ws_plan_step *ps, int64_t deadli
         while (s->ok.pos < owed && !s->ok.dead && session_open(s) && ws_now_ns() < deadline &&
                !ws_session_stopped(s))
             ws_session_pump(s, deadline);
-        if (s->ok.pos < owed)
-            break;
-        if (rtts)
-            rtts[done] = (ws_now_ns() - t0) / 1000;
+        if (s->ok.pos < owed) break;
+        if (rtts) rtts[done] = (ws_now_ns() - t0) / 1000;
         done++;
     }
     ws_session_set_perf(s, rtts, (size_t)done, ws_now_ns() - t_start);
@@ -138,12 +136,10 @@ static void run_steps(ws_session *s, const ws_target *t, int64_t case_deadline)
             break;
         case WS_STEP_PAUSE: {
             int64_t until = ws_now_ns() + scaled_ms(t, st->ms) * 1000000;
-            if (until > case_deadline)
-                until = case_deadline;
+            if (until > case_deadline) until = case_deadline;
             while (ws_now_ns() < until && session_open(s) && !ws_session_stopped(s))
                 ws_session_pump(s, until);
-            if (st->mark && session_open(s) && !s->sent_close)
-                ws_session_mark(s, st->mark);
+            if (st->mark && session_open(s) && !s->sent_close) ws_session_mark(s, st->mark);
             break;
         }
         case WS_STEP_AWAIT: {
@@ -167,17 +163,15 @@ static void run_end_phase(ws_session *s, const ws_target *t, int64_t case_deadli
 {
     const ws_plan *p = s->plan;
     int64_t until = ws_now_ns() + scaled_ms(t, p->c->end_ms) * 1000000;
-    if (until > case_deadline)
-        until = case_deadline;
+    if (until > case_deadline) until = case_deadline;
     for (;;) {
-        if (!session_open(s) || s->sent_close)
-            return;
-        if (p->finish_when_done && ws_match_done(&s->ok) && !(p->c->flags & WS_CASE_INFORMATIONAL)) {
+        if (!session_open(s) || s->sent_close) return;
+        if (p->finish_when_done && ws_match_done(&s->ok) &&
+            !(p->c->flags & WS_CASE_INFORMATIONAL)) {
             ws_session_close(s, 1000, "");
             return;
         }
-        if (ws_now_ns() >= until || ws_session_stopped(s))
-            break;
+        if (ws_now_ns() >= until || ws_session_stopped(s)) break;
         ws_session_pump(s, until);
     }
     if (p->c->end == WS_END_CLOSE)
@@ -189,12 +183,12 @@ static void run_end_phase(ws_session *s, const ws_target *t, int64_t case_deadli
 static void summarize_perf(ws_session *s)
 {
     ws_case_result *r = s->res;
-    if (!(s->plan->c->flags & WS_CASE_PERF))
-        return;
+    if (!(s->plan->c->flags & WS_CASE_PERF)) return;
     if (r->rtt_max_us == 0 && s->first_tx_ns && s->last_rx_ns > s->first_tx_ns) {
         double secs = (double)(s->last_rx_ns - s->first_tx_ns) / 1e9;
         r->payload_octets = s->rx_payload_octets;
-        r->mbytes_per_s = secs > 0 ? (double)(s->plan->octets_out + s->rx_payload_octets) / 1e6 / secs : 0;
+        r->mbytes_per_s =
+            secs > 0 ? (double)(s->plan->octets_out + s->rx_payload_octets) / 1e6 / secs : 0;
     }
 }
 
@@ -234,13 +228,12 @@ void ws_run_case(const ws_target *t, const ws_case *c, ws_case_result *res)
 ws_err ws_probe_server(const ws_target *t, char *server_header, size_t server_cap, char *detail,
                        size_t detail_cap)
 {
-    static const ws_case probe = {.id = "probe", .rfc = "RFC 6455 §4.1", .title = "probe",
-                                  .end = WS_END_CLOSE};
+    static const ws_case probe = {
+        .id = "probe", .rfc = "RFC 6455 §4.1", .title = "probe", .end = WS_END_CLOSE};
     ws_plan plan;
     ws_case_result res;
     ws_err e = ws_plan_build(&probe, &plan);
-    if (e != WS_OK)
-        return e;
+    if (e != WS_OK) return e;
     ws_result_init(&res, &probe, 0);
     ws_session s;
     ws_session_init(&s, t, &plan, &res);

@@ -15,10 +15,10 @@
 typedef struct {
     const char *url_text;
     ws_url url;
-    const char *sni;       /* NULL: the URL host */
-    const char *origin;    /* NULL: no Origin header */
-    const char *protocols; /* NULL: no Sec-WebSocket-Protocol */
-    double time_scale;     /* multiplies every per-case timer; 1.0 = Autobahn's */
+    const char *sni;             /* NULL: the URL host */
+    const char *origin;          /* NULL: no Origin header */
+    const char *protocols;       /* NULL: no Sec-WebSocket-Protocol */
+    double time_scale;           /* multiplies every per-case timer; 1.0 = Autobahn's */
     volatile sig_atomic_t *stop; /* set by SIGINT: finish quickly */
 } ws_target;
 

@@ -8,8 +8,7 @@
 static bool code_expected(const ws_plan *p, int code)
 {
     for (size_t i = 0; i < p->nclose_codes; i++)
-        if (p->close_codes[i] == code)
-            return true;
+        if (p->close_codes[i] == code) return true;
     return false;
 }
 
@@ -38,8 +37,7 @@ static ws_close_verdict decide_close(const ws_plan *p, ws_case_result *r)
         return WS_CLOSE_VERDICT_FAILED;
     }
     if (p->require_clean && !r->was_clean) {
-        snprintf(r->reason_close, sizeof r->reason_close,
-                 "The close was not clean: %s.",
+        snprintf(r->reason_close, sizeof r->reason_close, "The close was not clean: %s.",
                  r->was_not_clean_reason[0] ? r->was_not_clean_reason : "unknown");
         return WS_CLOSE_VERDICT_UNCLEAN;
     }
@@ -96,6 +94,9 @@ void ws_verdict_decide(const ws_plan *p, ws_case_result *r, bool ok_matched,
                  (p->c->flags & WS_CASE_FAIL_FAST)
                      ? "NON-STRICT: the peer failed the connection only after the whole message "
                        "arrived, not as soon as the text became invalid (fail-late)."
+                 : (p->c->flags & WS_CASE_LATEST_PONG)
+                     ? "NON-STRICT: the peer answered only the most recent Ping (allowed by "
+                       "RFC 6455 §5.5.3)."
                      : "NON-STRICT: the peer failed the connection before answering the valid "
                        "messages sent ahead of the invalid frame.");
     } else {

@@ -27,7 +27,7 @@ Test(plan, registry_has_autobahn_counts_and_unique_ids)
     static const struct {
         const char *family;
         size_t count;
-    } families[] = {{"1.", 16}, {"2.", 11}, {"3.", 7},   {"4.", 10}, {"5.", 20},
+    } families[] = {{"1.", 16},  {"2.", 11}, {"3.", 7},  {"4.", 10}, {"5.", 20},
                     {"6.", 145}, {"7.", 37}, {"9.", 54}, {"10.", 1}};
     cr_assert_eq(ws_registry_count(reg), 301);
     for (size_t f = 0; f < sizeof families / sizeof *families; f++) {
@@ -44,8 +44,7 @@ Test(plan, registry_has_autobahn_counts_and_unique_ids)
         cr_assert(c->title && c->title[0], "%s has no title", c->id);
         cr_assert_gt(c->end_ms, 0, "%s has no timer", c->id);
         if (i > 0)
-            cr_assert_neq(strcmp(ws_registry_get(reg, i - 1)->id, c->id), 0, "duplicate %s",
-                          c->id);
+            cr_assert_neq(strcmp(ws_registry_get(reg, i - 1)->id, c->id), 0, "duplicate %s", c->id);
     }
 }
 
@@ -104,7 +103,8 @@ Test(plan, interleaved_pings_answered_in_order)
     cr_assert_eq(p.ok.events[1].kind, WS_EV_PONG);
     cr_assert_eq(p.ok.events[2].kind, WS_EV_TEXT);
     cr_assert_eq(p.ok.events[2].len, 45);
-    cr_assert_eq(memcmp(p.ok.events[2].data, "fragment1fragment2fragment3fragment4fragment5", 45), 0);
+    cr_assert_eq(memcmp(p.ok.events[2].data, "fragment1fragment2fragment3fragment4fragment5", 45),
+                 0);
     ws_plan_free(&p);
 }
 
@@ -194,8 +194,7 @@ Test(plan, utf8_sequences_agree_with_validator)
     for (size_t i = 0; i < ws_registry_count(reg); i++) {
         const ws_case *c = ws_registry_get(reg, i);
         int g;
-        if (sscanf(c->id, "6.%d.", &g) != 1 || g < 5)
-            continue;
+        if (sscanf(c->id, "6.%d.", &g) != 1 || g < 5) continue;
         ws_plan p = plan_of(c->id);
         if (p.model_end == WS_MODEL_CLEAN)
             ok_cases++;
