@@ -20,6 +20,7 @@ enum {
     WS_EXIT_FAILED = 1,      /* at least one case FAILED */
     WS_EXIT_USAGE = 2,       /* bad flags, bad config */
     WS_EXIT_UNREACHABLE = 3, /* a server could not be reached / never completed a handshake */
+    WS_EXIT_INTERRUPTED = 130, /* SIGINT/SIGTERM: partial results were written */
 };
 
 #endif

@@ -86,6 +86,8 @@ static void on_done(void *ctx, ws_case_result *r)
 {
     done_ctx *d = ctx;
     ws_cli_run *run = d->run;
+    if (!r->ran)
+        return; /* interrupted */
     run->done++;
     if (r->result == WS_RESULT_FAILED || (run->strict && r->result == WS_RESULT_NON_STRICT))
         run->failed++;
@@ -187,6 +189,8 @@ static void print_summary(const ws_cli_run *run, const ws_report_agent *a)
         for (int k = 0; k < 5; k++)
             totals[k] += counts[k];
         total_ran += ran;
+        if (ran == 0)
+            continue;
         printf("  %-22s %6zu %6zu %10zu %13zu %13zu %s%7zu%s\n", fam, ran, counts[WS_RESULT_OK],
                counts[WS_RESULT_NON_STRICT], counts[WS_RESULT_INFORMATIONAL],
                counts[WS_RESULT_UNIMPLEMENTED],
@@ -240,7 +244,9 @@ int ws_cli_finish(ws_cli_run *run, bool interrupted)
     fflush(stdout);
     if (run->unreachable) return WS_EXIT_UNREACHABLE;
     if (!wrote) return WS_EXIT_USAGE;
-    return failed || interrupted ? WS_EXIT_FAILED : WS_EXIT_OK;
+    if (failed)
+        return WS_EXIT_FAILED;
+    return interrupted ? WS_EXIT_INTERRUPTED : WS_EXIT_OK;
 }
 
 void ws_cli_run_free(ws_cli_run *run)

@@ -221,6 +221,9 @@ void ws_run_case(const ws_target *t, const ws_case *c, ws_case_result *res)
     }
     res->duration_ms = (ws_now_ns() - t0) / 1000000;
     ws_verdict_decide(&plan, res, ws_match_done(&s.ok), ws_match_done(&s.ns), s.mismatch);
+    /* A case cut short by an interruption has no verdict: it did not run. */
+    if (ws_session_stopped(&s))
+        res->ran = false;
     ws_session_free(&s);
     ws_plan_free(&plan);
 }
