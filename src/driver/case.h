@@ -37,8 +37,53 @@ typedef struct {
     uint8_t fill;
     bool coded; /* close frames: a status code precedes .data */
     uint16_t code;
-    size_t fragment; /* > 0: send the payload as one message in frames of this size */
+    size_t fragment;       /* > 0: send the payload as one message in frames of this size */
+    bool unmasked;         /* no mask: a server MUST fail the connection (§5.1) */
+    bool zero_mask;        /* mask with the key 00 00 00 00 (valid) */
+    uint8_t len_form;      /* 0: minimal; 16 or 64: force that length encoding (§5.2) */
+    uint64_t declared_len; /* > 0: the header claims this length instead of the real one */
 } ws_send_frame;
+
+/* Standard opening-request headers, for ws_hs_request.omit. */
+enum {
+    WS_HDR_HOST = 1 << 0,
+    WS_HDR_UPGRADE = 1 << 1,
+    WS_HDR_CONNECTION = 1 << 2,
+    WS_HDR_KEY = 1 << 3,
+    WS_HDR_VERSION = 1 << 4,
+};
+
+/* How a handshake case shapes the opening request (RFC 6455 §4.1). Zero
+ * fields keep the standard request. */
+typedef struct {
+    const char *method;  /* NULL: GET */
+    const char *http;    /* NULL: HTTP/1.1 */
+    unsigned omit;       /* WS_HDR_* left out */
+    const char *upgrade; /* replacement values; NULL keeps the standard one */
+    const char *connection;
+    const char *key;
+    const char *version;
+    const char *protocols;  /* Sec-WebSocket-Protocol offered */
+    const char *extensions; /* Sec-WebSocket-Extensions offered */
+    const char *extra;      /* further header lines, each "Name: value" + CRLF */
+    const char *raw;        /* the whole head verbatim; {host} and {key} are substituted */
+    size_t chop;            /* write the request in TCP writes of this many octets */
+    size_t filler_headers;  /* add this many filler header lines */
+    size_t long_value;      /* add one header whose value has this many octets */
+    const char *long_name;  /* that header's name (default X-Long) */
+    const char *long_fill;  /* the octets repeated in that value (default "a") */
+    bool odd_case;          /* header names in odd letter case, in reverse order */
+    bool first_frame;       /* the first SEND step goes in the request's TCP write */
+    bool allow_extensions;  /* the server may accept the offered extensions */
+    bool may_ignore;        /* accepting while ignoring the bad header is NON-STRICT */
+    bool may_accept;        /* accepting is allowed (a server may speak that version) */
+} ws_hs_request;
+
+typedef enum {
+    WS_HS_ACCEPT,         /* 101 with a valid response, then the steps */
+    WS_HS_REJECT,         /* refused: an HTTP error status, or the connection closed */
+    WS_HS_REJECT_VERSION, /* refused with Sec-WebSocket-Version: 13 (§4.4) */
+} ws_hs_expect;
 
 typedef enum {
     WS_STEP_SEND,       /* send .frames, written as .write says */
@@ -82,6 +127,8 @@ enum {
     WS_CASE_PERF = 1 << 4,          /* report throughput / round-trip figures */
     WS_CASE_NO_WIRELOG = 1 << 5,    /* bulk traffic: keep only the first frames */
     WS_CASE_LATEST_PONG = 1 << 6,   /* a Pong for only the last Ping is NON-STRICT (§5.5.3) */
+    WS_CASE_PROBE_AFTER = 1 << 7,   /* then check the server still serves a valid handshake */
+    WS_CASE_LENIENT = 1 << 8,       /* failing is OK; accepting and echoing is INFORMATIONAL */
 };
 
 typedef struct {
@@ -94,6 +141,8 @@ typedef struct {
     ws_end end;
     int end_ms;
     unsigned flags;
+    const ws_hs_request *hs; /* NULL: the standard opening request */
+    ws_hs_expect hs_expect;
 } ws_case;
 
 /* Compound-literal helpers that keep declarations short. */
@@ -144,5 +193,7 @@ void ws_suite_utf8(ws_registry *r);
 void ws_suite_close(ws_registry *r);
 void ws_suite_limits(ws_registry *r);
 void ws_suite_misc(ws_registry *r);
+void ws_suite_handshake(ws_registry *r);
+void ws_suite_masking(ws_registry *r);
 
 #endif

@@ -34,7 +34,8 @@ static void die(ws_match *m)
 
 void ws_match_begin(ws_match *m, ws_ev_kind kind)
 {
-    if (m->dead || !m->list) return;
+    if (m->dead || !m->list)
+        return;
     if (m->pos >= m->list->n) {
         snprintf(m->why, sizeof m->why, "Received %s after everything expected (%zu event%s).",
                  ws_ev_kind_name(kind), m->list->n, m->list->n == 1 ? "" : "s");
@@ -54,7 +55,8 @@ void ws_match_begin(ws_match *m, ws_ev_kind kind)
 
 void ws_match_data(ws_match *m, const uint8_t *data, size_t len)
 {
-    if (m->dead || !m->in_event) return;
+    if (m->dead || !m->in_event)
+        return;
     const ws_expect_event *e = &m->list->events[m->pos];
     if (m->off + len > e->len) {
         snprintf(m->why, sizeof m->why, "Event %zu: expected %zu payload octets; received more.",
@@ -78,7 +80,8 @@ void ws_match_data(ws_match *m, const uint8_t *data, size_t len)
 
 void ws_match_end(ws_match *m)
 {
-    if (m->dead || !m->in_event) return;
+    if (m->dead || !m->in_event)
+        return;
     const ws_expect_event *e = &m->list->events[m->pos];
     if (m->off != e->len) {
         snprintf(m->why, sizeof m->why, "Event %zu: expected %zu payload octets; received %llu.",

@@ -11,9 +11,12 @@
 
 static int hexval(char c)
 {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
     return -1;
 }
 
@@ -55,7 +58,8 @@ static void generate(const ws_send_frame *f, uint8_t *out, size_t len)
 static size_t payload_len(const ws_send_frame *f)
 {
     size_t len = f->len;
-    if (f->gen == WS_GEN_HEX) len = strlen(f->data) / 2;
+    if (f->gen == WS_GEN_HEX)
+        len = strlen(f->data) / 2;
     return len + (f->coded ? 2 : 0);
 }
 
@@ -64,7 +68,8 @@ static ws_err expand(const ws_send_frame *f, ws_plan_frame **out, size_t *n, siz
 {
     size_t total = payload_len(f);
     uint8_t *all = malloc(total ? total : 1);
-    if (!all) return WS_ERR_NOMEM;
+    if (!all)
+        return WS_ERR_NOMEM;
     size_t off = 0;
     if (f->coded) {
         all[0] = (uint8_t)(f->code >> 8);
@@ -123,7 +128,8 @@ static bool push_event(model *m, ws_ev_kind kind, const uint8_t *data, size_t le
     if (l->n == m->cap_events) {
         size_t cap = m->cap_events ? m->cap_events * 2 : 16;
         ws_expect_event *e = realloc(l->events, cap * sizeof *e);
-        if (!e) return false;
+        if (!e)
+            return false;
         l->events = e;
         m->cap_events = cap;
     }
@@ -149,7 +155,8 @@ static ws_err feed_close(model *m, const ws_plan_frame *f)
     stop(m, WS_MODEL_CLOSE_VALID, WS_OK);
     m->plan->close_codes[0] = 1000;
     m->plan->nclose_codes = 1;
-    if (ci.has_code && ci.code != 1000) m->plan->close_codes[m->plan->nclose_codes++] = ci.code;
+    if (ci.has_code && ci.code != 1000)
+        m->plan->close_codes[m->plan->nclose_codes++] = ci.code;
     return WS_OK;
 }
 
@@ -165,11 +172,13 @@ static ws_err append(model *m, const ws_plan_frame *f)
     if (m->len + f->len > m->cap) {
         size_t cap = (m->len + f->len) * 2;
         uint8_t *b = realloc(m->buf, cap);
-        if (!b) return WS_ERR_NOMEM;
+        if (!b)
+            return WS_ERR_NOMEM;
         m->buf = b;
         m->cap = cap;
     }
-    if (f->len) memcpy(m->buf + m->len, f->payload, f->len);
+    if (f->len)
+        memcpy(m->buf + m->len, f->payload, f->len);
     m->len += f->len;
     m->frames++;
     return WS_OK;
@@ -181,7 +190,8 @@ static ws_err finish_message(model *m)
     if (m->frames != 1 || !m->single) {
         /* Hand the concatenated buffer to the plan. */
         uint8_t **o = realloc(m->owned, (m->nowned + 1) * sizeof *o);
-        if (!o) return WS_ERR_NOMEM;
+        if (!o)
+            return WS_ERR_NOMEM;
         m->owned = o;
         m->owned[m->nowned++] = m->buf;
         data = m->buf;
@@ -189,7 +199,8 @@ static ws_err finish_message(model *m)
         m->cap = 0;
     }
     ws_ev_kind kind = m->msg_op == WS_OP_TEXT ? WS_EV_TEXT : WS_EV_BINARY;
-    if (!push_event(m, kind, data, m->len)) return WS_ERR_NOMEM;
+    if (!push_event(m, kind, data, m->len))
+        return WS_ERR_NOMEM;
     m->in_msg = false;
     m->single = NULL;
     m->len = 0;
@@ -200,7 +211,16 @@ static ws_err finish_message(model *m)
 static ws_err feed(model *m, const ws_plan_frame *f)
 {
     const ws_send_frame *s = &f->spec;
-    if (!m->running) return WS_OK;
+    if (!m->running)
+        return WS_OK;
+    if (s->unmasked) {
+        stop(m, WS_MODEL_PROTOCOL, WS_ERR_MASK_MISSING);
+        return WS_OK;
+    }
+    if (s->declared_len >> 63) {
+        stop(m, WS_MODEL_PROTOCOL, WS_ERR_LENGTH_MSB_SET);
+        return WS_OK;
+    }
     if (s->rsv) {
         stop(m, WS_MODEL_PROTOCOL, WS_ERR_RSV_NOT_NEGOTIATED);
         return WS_OK;
@@ -220,7 +240,8 @@ static ws_err feed(model *m, const ws_plan_frame *f)
                 stop(m, WS_MODEL_PROTOCOL, why);
             return WS_OK;
         }
-        if (s->opcode == WS_OP_CLOSE) return feed_close(m, f);
+        if (s->opcode == WS_OP_CLOSE)
+            return feed_close(m, f);
         if (s->opcode == WS_OP_PING && !push_event(m, WS_EV_PONG, f->payload, f->len))
             return WS_ERR_NOMEM;
         return WS_OK;
@@ -240,14 +261,16 @@ static ws_err feed(model *m, const ws_plan_frame *f)
     }
     if (m->msg_op == WS_OP_TEXT) {
         ws_err e = ws_utf8_feed(&m->utf8, f->payload, f->len);
-        if (e == WS_OK && !s->more) e = ws_utf8_finish(&m->utf8);
+        if (e == WS_OK && !s->more)
+            e = ws_utf8_finish(&m->utf8);
         if (e != WS_OK) {
             stop(m, WS_MODEL_UTF8, e);
             return WS_OK;
         }
     }
     ws_err e = append(m, f);
-    if (e == WS_OK && !s->more) e = finish_message(m);
+    if (e == WS_OK && !s->more)
+        e = finish_message(m);
     return e;
 }
 
@@ -267,6 +290,9 @@ static ws_err derive_close(ws_plan *p)
         p->closed_by_me = false;
         p->close_codes[0] = 1002;
         p->nclose_codes = 1;
+        /* A length of 2^63 or more is also "too big to process" (§7.4.1). */
+        if (p->violation == WS_ERR_LENGTH_MSB_SET)
+            p->close_codes[p->nclose_codes++] = 1009;
         /* Failing before echoing the valid messages is NON-STRICT (3.2, 4.1.3, 5.15). */
         p->has_non_strict = p->ok.n > 0;
         break;
@@ -284,13 +310,15 @@ static ws_err derive_close(ws_plan *p)
         p->closed_by_me = true;
         p->close_codes[0] = 1002;
         p->nclose_codes = 1;
-        if (p->violation == WS_ERR_CLOSE_REASON_UTF8) p->close_codes[p->nclose_codes++] = 1007;
+        if (p->violation == WS_ERR_CLOSE_REASON_UTF8)
+            p->close_codes[p->nclose_codes++] = 1007;
         break;
     }
     if ((p->c->flags & WS_CASE_LATEST_PONG) && p->ok.n > 1) {
         /* RFC 6455 §5.5.3 lets a peer answer only the most recent Ping. */
         ws_expect_event *ns = malloc(sizeof *ns);
-        if (!ns) return WS_ERR_NOMEM;
+        if (!ns)
+            return WS_ERR_NOMEM;
         ns[0] = p->ok.events[p->ok.n - 1];
         p->non_strict.events = ns;
         p->non_strict.n = 1;
@@ -301,7 +329,8 @@ static ws_err derive_close(ws_plan *p)
          * NON-STRICT: failed only at the end of the message (two marks). */
         static const uint8_t a[] = "A", b[] = "B";
         ws_expect_event *ns = malloc(2 * sizeof *ns);
-        if (!ns) return WS_ERR_NOMEM;
+        if (!ns)
+            return WS_ERR_NOMEM;
         ns[0] = (ws_expect_event){WS_EV_MARK, a, 1};
         ns[1] = (ws_expect_event){WS_EV_MARK, b, 1};
         /* The model sees whole frames, not the TCP writes a frame is held
@@ -327,7 +356,8 @@ ws_err ws_plan_build(const ws_case *c, ws_plan *p)
     memset(p, 0, sizeof *p);
     p->c = c;
     p->steps = calloc(c->nsteps ? c->nsteps : 1, sizeof *p->steps);
-    if (!p->steps) return WS_ERR_NOMEM;
+    if (!p->steps)
+        return WS_ERR_NOMEM;
     p->nsteps = c->nsteps;
     model m = {.plan = p, .running = true};
     ws_err e = WS_OK;
@@ -342,9 +372,11 @@ ws_err ws_plan_build(const ws_case *c, ws_plan *p)
         for (int r = 0; r < repeat && e == WS_OK; r++)
             for (size_t k = 0; k < ps->nframes && e == WS_OK; k++) {
                 e = feed(&m, &ps->frames[k]);
-                if (r == 0) p->octets_out += ps->frames[k].len;
+                if (r == 0)
+                    p->octets_out += ps->frames[k].len;
             }
-        if (st->kind == WS_STEP_ROUNDTRIPS) p->octets_out *= (uint64_t)(repeat > 0 ? repeat : 0);
+        if (st->kind == WS_STEP_ROUNDTRIPS)
+            p->octets_out *= (uint64_t)(repeat > 0 ? repeat : 0);
         if (st->kind == WS_STEP_PAUSE && st->mark && m.running &&
             !push_event(&m, WS_EV_MARK, (const uint8_t *)st->mark, strlen(st->mark)))
             e = WS_ERR_NOMEM;
@@ -353,9 +385,12 @@ ws_err ws_plan_build(const ws_case *c, ws_plan *p)
     free(m.buf);
     p->owned = m.owned;
     p->nowned = m.nowned;
-    if (e == WS_OK && m.running) p->model_end = WS_MODEL_CLEAN;
-    if (e == WS_OK) e = derive_close(p);
-    if (e != WS_OK) ws_plan_free(p);
+    if (e == WS_OK && m.running)
+        p->model_end = WS_MODEL_CLEAN;
+    if (e == WS_OK)
+        e = derive_close(p);
+    if (e != WS_OK)
+        ws_plan_free(p);
     return e;
 }
 
@@ -363,7 +398,8 @@ void ws_plan_free(ws_plan *p)
 {
     for (size_t i = 0; i < p->nsteps; i++) {
         for (size_t k = 0; k < p->steps[i].nframes; k++)
-            if (p->steps[i].frames[k].owns_payload) free(p->steps[i].frames[k].payload);
+            if (p->steps[i].frames[k].owns_payload)
+                free(p->steps[i].frames[k].payload);
         free(p->steps[i].frames);
     }
     free(p->steps);
@@ -384,7 +420,8 @@ static const char *kind_name(ws_ev_kind k)
 static size_t describe_list(const ws_expect_list *l, char *out, size_t cap)
 {
     size_t n = 0;
-    if (l->n == 0) return (size_t)snprintf(out, cap, "nothing");
+    if (l->n == 0)
+        return (size_t)snprintf(out, cap, "nothing");
     for (size_t i = 0; i < l->n && n < cap; i++) {
         const ws_expect_event *e = &l->events[i];
         if (i > 0 && i == 3 && l->n > 4) {
@@ -400,9 +437,24 @@ static size_t describe_list(const ws_expect_list *l, char *out, size_t cap)
 void ws_plan_describe(const ws_plan *p, char *out, size_t cap)
 {
     size_t n = 0;
-    if (cap == 0) return;
+    if (cap == 0)
+        return;
     out[0] = 0;
 #define ADD(...) n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, __VA_ARGS__)
+    if (p->c->hs_expect != WS_HS_ACCEPT) {
+        ADD("The server refuses the opening request: ");
+        ADD(p->c->hs_expect == WS_HS_REJECT_VERSION
+                ? "an HTTP error status (426) with Sec-WebSocket-Version: 13; never 101."
+                : "an HTTP error status (4xx) or a closed connection; never 101.");
+        if (p->c->flags & WS_CASE_PROBE_AFTER)
+            ADD(" Right afterwards it still completes a valid handshake.");
+        return;
+    }
+    if (p->c->flags & WS_CASE_LENIENT) {
+        ADD("OK: the peer fails the connection (1002 or a TCP drop); INFORMATIONAL: it accepts "
+            "the frame and echoes the message.");
+        return;
+    }
     if (p->c->flags & WS_CASE_INFORMATIONAL) {
         ADD("Informational: any answer is recorded. ");
     } else if (p->c->flags & WS_CASE_FAIL_FAST) {
@@ -410,7 +462,8 @@ void ws_plan_describe(const ws_plan *p, char *out, size_t cap)
             "NON-STRICT: only after the whole message. ");
     } else {
         ADD("OK: receive ");
-        if (n < cap) n += describe_list(&p->ok, out + n, cap - n);
+        if (n < cap)
+            n += describe_list(&p->ok, out + n, cap - n);
         if (p->has_non_strict && (p->c->flags & WS_CASE_LATEST_PONG))
             ADD("; NON-STRICT: a Pong for the last Ping only (RFC 6455 §5.5.3)");
         else if (p->has_non_strict)
@@ -425,6 +478,7 @@ void ws_plan_describe(const ws_plan *p, char *out, size_t cap)
         ADD("%s %u", i ? " or" : "", p->close_codes[i]);
     ADD(p->closed_by_me ? "" : " or a TCP drop");
     ADD(p->require_clean ? ", and closes TCP cleanly." : ".");
-    if (n >= cap && cap > 4) memcpy(out + cap - 4, "...", 4);
+    if (n >= cap && cap > 4)
+        memcpy(out + cap - 4, "...", 4);
 #undef ADD
 }

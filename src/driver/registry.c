@@ -27,7 +27,8 @@ ws_registry *ws_registry_new(void)
 
 void ws_registry_free(ws_registry *r)
 {
-    if (!r) return;
+    if (!r)
+        return;
     for (arena_block *b = r->blocks, *next; b; b = next) {
         next = b->next;
         free(b);
@@ -43,7 +44,8 @@ void *ws_registry_alloc(ws_registry *r, size_t size)
     if (!b || b->cap - b->used < size) {
         size_t cap = size > 65536 ? size : 65536;
         b = malloc(sizeof(arena_block) + cap);
-        if (!b) return NULL;
+        if (!b)
+            return NULL;
         b->used = 0;
         b->cap = cap;
         b->next = r->blocks;
@@ -59,7 +61,8 @@ char *ws_registry_strdup(ws_registry *r, const char *s)
 {
     size_t n = strlen(s) + 1;
     char *p = ws_registry_alloc(r, n);
-    if (p) memcpy(p, s, n);
+    if (p)
+        memcpy(p, s, n);
     return p;
 }
 
@@ -75,11 +78,13 @@ char *ws_registry_printf(ws_registry *r, const char *fmt, ...)
 
 bool ws_registry_add(ws_registry *r, const ws_case *c)
 {
-    if (!c->id || !c->title) return false; /* a failed allocation upstream */
+    if (!c->id || !c->title)
+        return false; /* a failed allocation upstream */
     if (r->count == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 256;
         ws_case *n = realloc(r->cases, cap * sizeof *n);
-        if (!n) return false;
+        if (!n)
+            return false;
         r->cases = n;
         r->cap = cap;
     }
@@ -100,7 +105,8 @@ const ws_case *ws_registry_get(const ws_registry *r, size_t i)
 const ws_case *ws_registry_find(const ws_registry *r, const char *id)
 {
     for (size_t i = 0; i < r->count; i++)
-        if (strcmp(r->cases[i].id, id) == 0) return &r->cases[i];
+        if (strcmp(r->cases[i].id, id) == 0)
+            return &r->cases[i];
     return NULL;
 }
 
@@ -112,7 +118,8 @@ static int by_id(const void *a, const void *b)
 ws_registry *ws_registry_all(void)
 {
     ws_registry *r = ws_registry_new();
-    if (!r) return NULL;
+    if (!r)
+        return NULL;
     ws_suite_framing(r);
     ws_suite_pings(r);
     ws_suite_reserved(r);
@@ -122,6 +129,8 @@ ws_registry *ws_registry_all(void)
     ws_suite_close(r);
     ws_suite_limits(r);
     ws_suite_misc(r);
+    ws_suite_handshake(r);
+    ws_suite_masking(r);
     qsort(r->cases, r->count, sizeof *r->cases, by_id);
     return r;
 }
@@ -131,9 +140,17 @@ const char *ws_family_title(const char *id)
     static const struct {
         const char *family, *title;
     } families[] = {
-        {"1", "Framing"},        {"2", "Pings/Pongs"},        {"3", "Reserved Bits"},
-        {"4", "Opcodes"},        {"5", "Fragmentation"},      {"6", "UTF-8 Handling"},
-        {"7", "Close Handling"}, {"9", "Limits/Performance"}, {"10", "Misc"},
+        {"1", "Framing"},
+        {"2", "Pings/Pongs"},
+        {"3", "Reserved Bits"},
+        {"4", "Opcodes"},
+        {"5", "Fragmentation"},
+        {"6", "UTF-8 Handling"},
+        {"7", "Close Handling"},
+        {"9", "Limits/Performance"},
+        {"10", "Misc"},
+        {"20", "Opening Handshake"},
+        {"21", "Masking and Lengths"},
     };
     size_t n = strcspn(id, ".");
     for (size_t i = 0; i < sizeof families / sizeof *families; i++)

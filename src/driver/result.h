@@ -67,6 +67,11 @@ typedef struct {
     char *http_response;
     size_t http_response_len;
     char server_header[128];
+    int http_status;    /* 0: no response */
+    bool hs_closed;     /* the peer closed or reset before a complete response */
+    bool hs_version_13; /* the response carried Sec-WebSocket-Version with 13 */
+    bool probe_failed;  /* a valid handshake failed right after the case */
+    char probe_detail[200];
 
     /* what the peer sent, as verdicts see it */
     ws_rx_event *events;

@@ -48,9 +48,15 @@ static uint8_t *build_step(ws_session *s, const ws_plan_step *ps, size_t *len, s
     size_t pos = 0;
     for (size_t i = 0; i < ps->nframes; i++) {
         const ws_plan_frame *f = &ps->frames[i];
-        ws_frame_spec spec = {
-            .fin = !f->spec.more, .rsv = f->spec.rsv, .opcode = f->spec.opcode, .masked = true};
-        ws_session_mask_key(s, spec.mask_key);
+        ws_frame_spec spec = {.fin = !f->spec.more,
+                              .rsv = f->spec.rsv,
+                              .opcode = f->spec.opcode,
+                              .masked = !f->spec.unmasked,
+                              .len_form = (ws_len_form)f->spec.len_form,
+                              .lie_length = f->spec.declared_len != 0,
+                              .declared_len = f->spec.declared_len};
+        if (!f->spec.zero_mask)
+            ws_session_mask_key(s, spec.mask_key);
         size_t n = 0;
         ws_frame_write(&spec, f->payload, f->len, buf + pos, total - pos, &n);
         ws_session_log_tx(s, &spec, f->payload, f->len);
@@ -113,18 +119,20 @@ static void run_roundtrips(ws_session *s, const ws_plan_step *ps, int64_t deadli
         while (s->ok.pos < owed && !s->ok.dead && session_open(s) && ws_now_ns() < deadline &&
                !ws_session_stopped(s))
             ws_session_pump(s, deadline);
-        if (s->ok.pos < owed) break;
-        if (rtts) rtts[done] = (ws_now_ns() - t0) / 1000;
+        if (s->ok.pos < owed)
+            break;
+        if (rtts)
+            rtts[done] = (ws_now_ns() - t0) / 1000;
         done++;
     }
     ws_session_set_perf(s, rtts, (size_t)done, ws_now_ns() - t_start);
     free(rtts);
 }
 
-static void run_steps(ws_session *s, const ws_target *t, int64_t case_deadline)
+static void run_steps(ws_session *s, const ws_target *t, size_t first, int64_t case_deadline)
 {
     const ws_plan *p = s->plan;
-    for (size_t i = 0; i < p->nsteps && session_open(s) && !ws_session_stopped(s); i++) {
+    for (size_t i = first; i < p->nsteps && session_open(s) && !ws_session_stopped(s); i++) {
         const ws_plan_step *ps = &p->steps[i];
         const ws_step *st = ps->step;
         switch (st->kind) {
@@ -136,10 +144,12 @@ static void run_steps(ws_session *s, const ws_target *t, int64_t case_deadline)
             break;
         case WS_STEP_PAUSE: {
             int64_t until = ws_now_ns() + scaled_ms(t, st->ms) * 1000000;
-            if (until > case_deadline) until = case_deadline;
+            if (until > case_deadline)
+                until = case_deadline;
             while (ws_now_ns() < until && session_open(s) && !ws_session_stopped(s))
                 ws_session_pump(s, until);
-            if (st->mark && session_open(s) && !s->sent_close) ws_session_mark(s, st->mark);
+            if (st->mark && session_open(s) && !s->sent_close)
+                ws_session_mark(s, st->mark);
             break;
         }
         case WS_STEP_AWAIT: {
@@ -163,15 +173,18 @@ static void run_end_phase(ws_session *s, const ws_target *t, int64_t case_deadli
 {
     const ws_plan *p = s->plan;
     int64_t until = ws_now_ns() + scaled_ms(t, p->c->end_ms) * 1000000;
-    if (until > case_deadline) until = case_deadline;
+    if (until > case_deadline)
+        until = case_deadline;
     for (;;) {
-        if (!session_open(s) || s->sent_close) return;
+        if (!session_open(s) || s->sent_close)
+            return;
         if (p->finish_when_done && ws_match_done(&s->ok) &&
             !(p->c->flags & WS_CASE_INFORMATIONAL)) {
             ws_session_close(s, 1000, "");
             return;
         }
-        if (ws_now_ns() >= until || ws_session_stopped(s)) break;
+        if (ws_now_ns() >= until || ws_session_stopped(s))
+            break;
         ws_session_pump(s, until);
     }
     if (p->c->end == WS_END_CLOSE)
@@ -183,7 +196,8 @@ static void run_end_phase(ws_session *s, const ws_target *t, int64_t case_deadli
 static void summarize_perf(ws_session *s)
 {
     ws_case_result *r = s->res;
-    if (!(s->plan->c->flags & WS_CASE_PERF)) return;
+    if (!(s->plan->c->flags & WS_CASE_PERF))
+        return;
     if (r->rtt_max_us == 0 && s->first_tx_ns && s->last_rx_ns > s->first_tx_ns) {
         double secs = (double)(s->last_rx_ns - s->first_tx_ns) / 1e9;
         r->payload_octets = s->rx_payload_octets;
@@ -213,11 +227,26 @@ void ws_run_case(const ws_target *t, const ws_case *c, ws_case_result *res)
 
     ws_session s;
     ws_session_init(&s, t, &plan, res);
-    if (ws_session_open(&s)) {
-        run_steps(&s, t, case_deadline);
+    /* A handshake case may put the first frames in the request's TCP write. */
+    uint8_t *early = NULL;
+    size_t early_len = 0, first_step = 0, *ends = NULL;
+    if (c->hs && c->hs->first_frame && plan.nsteps && c->steps[0].kind == WS_STEP_SEND) {
+        early = build_step(&s, &plan.steps[0], &early_len, &ends);
+        free(ends);
+        first_step = 1;
+    }
+    bool open = ws_session_open(&s, early, early_len);
+    free(early);
+    if (open) {
+        run_steps(&s, t, first_step, case_deadline);
         run_end_phase(&s, t, case_deadline);
         ws_session_finish_close(&s, scaled_ms(t, 1000));
         summarize_perf(&s);
+    }
+    if ((c->flags & WS_CASE_PROBE_AFTER) && !ws_session_stopped(&s)) {
+        char server[128];
+        res->probe_failed = ws_probe_server(t, server, sizeof server, res->probe_detail,
+                                            sizeof res->probe_detail) != WS_OK;
     }
     res->duration_ms = (ws_now_ns() - t0) / 1000000;
     ws_verdict_decide(&plan, res, ws_match_done(&s.ok), ws_match_done(&s.ns), s.mismatch);
@@ -236,11 +265,12 @@ ws_err ws_probe_server(const ws_target *t, char *server_header, size_t server_ca
     ws_plan plan;
     ws_case_result res;
     ws_err e = ws_plan_build(&probe, &plan);
-    if (e != WS_OK) return e;
+    if (e != WS_OK)
+        return e;
     ws_result_init(&res, &probe, 0);
     ws_session s;
     ws_session_init(&s, t, &plan, &res);
-    bool ok = ws_session_open(&s);
+    bool ok = ws_session_open(&s, NULL, 0);
     if (ok) {
         ws_session_close(&s, 1000, "");
         ws_session_finish_close(&s, scaled_ms(t, 1000));

@@ -56,7 +56,8 @@ bool ws_session_stopped(const ws_session *s)
 
 void ws_session_note(ws_session *s, const char *msg)
 {
-    if (!s->mismatch[0]) snprintf(s->mismatch, sizeof s->mismatch, "%s", msg);
+    if (!s->mismatch[0])
+        snprintf(s->mismatch, sizeof s->mismatch, "%s", msg);
 }
 
 void ws_session_mask_key(ws_session *s, uint8_t key[4])
@@ -90,17 +91,22 @@ void ws_session_log_tx(ws_session *s, const ws_frame_spec *spec, const uint8_t *
                        .len = len};
     memcpy(w.mask_key, spec->mask_key, 4);
     w.preview_len = (uint8_t)(len < WS_PREVIEW_MAX ? len : WS_PREVIEW_MAX);
-    if (w.preview_len) memcpy(w.preview, payload, w.preview_len);
+    if (w.preview_len)
+        memcpy(w.preview, payload, w.preview_len);
     ws_result_add_wire(r, &w);
     r->tx_frames[spec->opcode & 15]++;
-    /* A well-formed Close header makes this wsspec's close (Autobahn's closedByMe). */
-    if (spec->opcode == WS_OP_CLOSE && spec->fin && spec->rsv == 0 && !s->sent_close) {
+    /* A well-formed Close header (masked, as a client's must be) makes this
+     * wsspec's close (Autobahn's closedByMe). */
+    if (spec->opcode == WS_OP_CLOSE && spec->fin && spec->rsv == 0 && spec->masked &&
+        !s->sent_close) {
         s->sent_close = true;
         r->closed_by_me = !s->peer_closed;
         r->local_close_code = len >= 2 ? (payload[0] << 8 | payload[1]) : 0;
         size_t rl = len > 2 ? len - 2 : 0;
-        if (rl >= sizeof r->local_close_reason) rl = sizeof r->local_close_reason - 1;
-        if (rl) memcpy(r->local_close_reason, payload + 2, rl);
+        if (rl >= sizeof r->local_close_reason)
+            rl = sizeof r->local_close_reason - 1;
+        if (rl)
+            memcpy(r->local_close_reason, payload + 2, rl);
         r->local_close_reason[rl] = 0;
     }
 }
@@ -109,7 +115,8 @@ void ws_session_log_tx(ws_session *s, const ws_frame_spec *spec, const uint8_t *
 
 static void peer_violation(ws_session *s, ws_err e, const char *detail)
 {
-    if (s->rx_failed) return;
+    if (s->rx_failed)
+        return;
     s->rx_failed = true;
     s->res->peer_violation = e;
     snprintf(s->res->peer_violation_detail, sizeof s->res->peer_violation_detail, "%s",
@@ -135,7 +142,8 @@ static void handle_peer_close(ws_session *s)
         size_t rl = ci.reason_len < sizeof r->remote_close_reason - 1
                         ? ci.reason_len
                         : sizeof r->remote_close_reason - 1;
-        if (rl) memcpy(r->remote_close_reason, ci.reason, rl);
+        if (rl)
+            memcpy(r->remote_close_reason, ci.reason, rl);
         r->remote_close_reason[rl] = 0;
         r->remote_close_reason_len = rl;
     }
@@ -144,7 +152,8 @@ static void handle_peer_close(ws_session *s)
         return;
     }
     /* Answer with the same code, as RFC 6455 §5.5.1 suggests. */
-    if (!s->sent_close) ws_session_close(s, ci.has_code ? ci.code : 0, "");
+    if (!s->sent_close)
+        ws_session_close(s, ci.has_code ? ci.code : 0, "");
 }
 
 static void control_done(ws_session *s, uint8_t op)
@@ -155,7 +164,8 @@ static void control_done(ws_session *s, uint8_t op)
     }
     ws_ev_kind kind = op == WS_OP_PING ? WS_EV_PING : WS_EV_PONG;
     record_event(s, kind, s->ctrl_len, s->ctrl, s->ctrl_len);
-    if (s->peer_closed) return;
+    if (s->peer_closed)
+        return;
     ws_match *ms[2] = {&s->ok, &s->ns};
     for (int i = 0; i < 2; i++) {
         ws_match_begin(ms[i], kind);
@@ -203,7 +213,8 @@ static void on_payload(ws_session *s, const ws_frame_event *ev)
     const ws_frame_header *h = &ev->header;
     if (s->rx_frame.preview_len < WS_PREVIEW_MAX) {
         size_t take = WS_PREVIEW_MAX - s->rx_frame.preview_len;
-        if (take > ev->len) take = ev->len;
+        if (take > ev->len)
+            take = ev->len;
         memcpy(s->rx_frame.preview + s->rx_frame.preview_len, ev->data, take);
         s->rx_frame.preview_len = (uint8_t)(s->rx_frame.preview_len + take);
     }
@@ -214,7 +225,8 @@ static void on_payload(ws_session *s, const ws_frame_event *ev)
     }
     if (s->msg_preview_len < WS_PREVIEW_MAX) {
         size_t take = WS_PREVIEW_MAX - s->msg_preview_len;
-        if (take > ev->len) take = ev->len;
+        if (take > ev->len)
+            take = ev->len;
         memcpy(s->msg_preview + s->msg_preview_len, ev->data, take);
         s->msg_preview_len += take;
     }
@@ -242,7 +254,8 @@ static void on_frame_done(ws_session *s, const ws_frame_event *ev)
         control_done(s, h->opcode);
         return;
     }
-    if (!h->fin) return;
+    if (!h->fin)
+        return;
     if (s->msg_op == WS_OP_TEXT && ws_utf8_finish(&s->utf8) != WS_OK) {
         peer_violation(s, WS_ERR_UTF8_INVALID, "text message ends inside a code point");
         return;
@@ -256,7 +269,7 @@ static void on_frame_done(ws_session *s, const ws_frame_event *ev)
     }
 }
 
-static void process(ws_session *s, uint8_t *buf, size_t len)
+void ws_session_process(ws_session *s, uint8_t *buf, size_t len)
 {
     size_t pos = 0;
     while (pos < len && !s->rx_failed) {
@@ -272,14 +285,17 @@ static void process(ws_session *s, uint8_t *buf, size_t len)
             on_header(s, &ev);
         else if (ev.type == WS_EVENT_PAYLOAD)
             on_payload(s, &ev);
-        if (ev.frame_done && !s->rx_failed) on_frame_done(s, &ev);
-        if (ev.type == WS_EVENT_NONE) break;
+        if (ev.frame_done && !s->rx_failed)
+            on_frame_done(s, &ev);
+        if (ev.type == WS_EVENT_NONE)
+            break;
     }
 }
 
 static void tcp_gone(ws_session *s, ws_err e)
 {
-    if (s->tcp_closed) return;
+    if (s->tcp_closed)
+        return;
     s->tcp_closed = true;
     s->res->peer_dropped_tcp = true;
     if (e == WS_ERR_RESET)
@@ -289,13 +305,15 @@ static void tcp_gone(ws_session *s, ws_err e)
 
 void ws_session_pump(ws_session *s, int64_t deadline)
 {
-    if (s->tcp_closed || !s->conn) return;
+    if (s->tcp_closed || !s->conn)
+        return;
     size_t n = 0;
     ws_err e = ws_conn_read(s->conn, s->rbuf, sizeof s->rbuf, &n, deadline);
     if (e == WS_OK) {
         s->res->rx_octets += n;
         ws_result_count_chop(s->res->rx_chops, &s->res->nrx_chops, n);
-        if (!s->rx_failed) process(s, s->rbuf, n);
+        if (!s->rx_failed)
+            ws_session_process(s, s->rbuf, n);
     } else if (e != WS_ERR_TIMEOUT) {
         tcp_gone(s, e);
     }
@@ -307,7 +325,8 @@ void ws_session_write(ws_session *s, const uint8_t *buf, size_t len)
 {
     ws_case_result *r = s->res;
     size_t off = 0;
-    if (!s->first_tx_ns) s->first_tx_ns = ws_now_ns();
+    if (!s->first_tx_ns)
+        s->first_tx_ns = ws_now_ns();
     while (off < len && !s->tcp_closed) {
         size_t n = len - off < WRITE_SLICE ? len - off : WRITE_SLICE;
         ws_err e = ws_conn_write(s->conn, buf + off, n, ws_deadline_ms(WRITE_TIMEOUT_MS));
@@ -318,7 +337,8 @@ void ws_session_write(ws_session *s, const uint8_t *buf, size_t len)
             return;
         }
         off += n;
-        if (off < len) ws_session_pump(s, ws_now_ns()); /* drain what the peer sent meanwhile */
+        if (off < len)
+            ws_session_pump(s, ws_now_ns()); /* drain what the peer sent meanwhile */
     }
     r->tx_octets += len;
     ws_result_count_chop(r->tx_chops, &r->ntx_chops, len);
@@ -327,7 +347,8 @@ void ws_session_write(ws_session *s, const uint8_t *buf, size_t len)
 void ws_session_hold(ws_session *s, const uint8_t *buf, size_t len)
 {
     uint8_t *h = realloc(s->held, s->held_len + len);
-    if (!h) return;
+    if (!h)
+        return;
     memcpy(h + s->held_len, buf, len);
     s->held = h;
     s->held_len += len;
@@ -336,8 +357,10 @@ void ws_session_hold(ws_session *s, const uint8_t *buf, size_t len)
 void ws_session_release(ws_session *s, size_t count)
 {
     size_t left = s->held_len - s->held_off;
-    if (count == 0 || count > left) count = left;
-    if (count) ws_session_write(s, s->held + s->held_off, count);
+    if (count == 0 || count > left)
+        count = left;
+    if (count)
+        ws_session_write(s, s->held + s->held_off, count);
     s->held_off += count;
 }
 
@@ -355,25 +378,30 @@ void ws_session_mark(ws_session *s, const char *tag)
 
 void ws_session_close(ws_session *s, uint16_t code, const char *reason)
 {
-    if (s->sent_close || s->tcp_closed || !s->conn) return;
+    if (s->sent_close || s->tcp_closed || !s->conn)
+        return;
     uint8_t payload[WS_MAX_CONTROL_PAYLOAD];
     size_t rl = strlen(reason);
-    if (rl > WS_MAX_CONTROL_PAYLOAD - 2) rl = WS_MAX_CONTROL_PAYLOAD - 2;
+    if (rl > WS_MAX_CONTROL_PAYLOAD - 2)
+        rl = WS_MAX_CONTROL_PAYLOAD - 2;
     size_t plen = code ? ws_close_build(code, (const uint8_t *)reason, rl, payload) : 0;
     uint8_t frame[WS_MAX_HEADER_SIZE + WS_MAX_CONTROL_PAYLOAD];
     ws_frame_spec spec = {.fin = true, .opcode = WS_OP_CLOSE, .masked = true};
     ws_session_mask_key(s, spec.mask_key);
     size_t n;
-    if (ws_frame_write(&spec, payload, plen, frame, sizeof frame, &n) != WS_OK) return;
+    if (ws_frame_write(&spec, payload, plen, frame, sizeof frame, &n) != WS_OK)
+        return;
     ws_session_log_tx(s, &spec, payload, plen);
-    if (code == 1001 || code == 1002 || code == 1007) s->res->failed_by_me = !s->peer_closed;
+    if (code == 1001 || code == 1002 || code == 1007)
+        s->res->failed_by_me = !s->peer_closed;
     ws_session_write(s, frame, n);
 }
 
 void ws_session_finish_close(ws_session *s, int64_t timeout_ms)
 {
     ws_case_result *r = s->res;
-    if (!s->conn) return;
+    if (!s->conn)
+        return;
     if (s->sent_close && !s->peer_closed && !s->tcp_closed) {
         int64_t until = ws_now_ns() + timeout_ms * 1000000;
         while (!s->peer_closed && !s->tcp_closed && ws_now_ns() < until)
@@ -397,7 +425,8 @@ void ws_session_finish_close(ws_session *s, int64_t timeout_ms)
                      (long long)timeout_ms);
         }
     }
-    if (!s->tcp_closed) r->dropped_by_me = true;
+    if (!s->tcp_closed)
+        r->dropped_by_me = true;
     r->was_clean = s->peer_closed && s->sent_close && s->tcp_closed && !r->dropped_by_me;
     if (!r->was_clean && !r->was_not_clean_reason[0])
         snprintf(r->was_not_clean_reason, sizeof r->was_not_clean_reason, "%s",
@@ -410,9 +439,11 @@ void ws_session_finish_close(ws_session *s, int64_t timeout_ms)
 void ws_session_set_perf(ws_session *s, const int64_t *rtts_us, size_t n, int64_t total_ns)
 {
     ws_case_result *r = s->res;
-    if (n == 0 || !rtts_us) return;
+    if (n == 0 || !rtts_us)
+        return;
     int64_t *sorted = malloc(n * sizeof *sorted);
-    if (!sorted) return;
+    if (!sorted)
+        return;
     memcpy(sorted, rtts_us, n * sizeof *sorted);
     /* insertion sort is fine for 1000 values */
     for (size_t i = 1; i < n; i++)
@@ -433,96 +464,4 @@ void ws_session_set_perf(ws_session *s, const int64_t *rtts_us, size_t n, int64_
     r->mbytes_per_s =
         secs > 0 ? (double)(s->plan->octets_out + s->rx_payload_octets) / 1e6 / secs : 0;
     free(sorted);
-}
-
-/* ------------------------------------------------------ opening handshake */
-
-static bool fail_open(ws_session *s, const char *fmt, const char *detail)
-{
-    snprintf(s->res->reason, sizeof s->res->reason, fmt, detail);
-    return false;
-}
-
-bool ws_session_open(ws_session *s)
-{
-    const ws_target *t = s->t;
-    ws_case_result *r = s->res;
-    char detail[256] = "";
-    int64_t deadline =
-        ws_deadline_ms((int64_t)(OPEN_TIMEOUT_MS * (t->time_scale > 0 ? t->time_scale : 1)));
-    ws_err e = ws_conn_connect(&t->url, t->sni, deadline, &s->conn, detail, sizeof detail);
-    if (e != WS_OK) {
-        r->open_handshake_timeout = e == WS_ERR_TIMEOUT;
-        return fail_open(s, "Could not connect: %s", detail[0] ? detail : ws_err_message(e));
-    }
-    uint8_t nonce[16];
-    for (int i = 0; i < 16; i += 8) {
-        uint64_t v = next_random(s);
-        memcpy(nonce + i, &v, 8);
-    }
-    char key[WS_KEY_LEN + 1], host[300], resource[2048], req[4096];
-    ws_make_key(nonce, key);
-    ws_url_host_port(&t->url, host, sizeof host);
-    if (!ws_url_resource(&t->url, resource, sizeof resource))
-        return fail_open(s, "%s", "The URL's resource name is too long.");
-    ws_http_header hdrs[10];
-    size_t nh = ws_handshake_default_headers(hdrs, 10, host, key, t->protocols, NULL, t->origin,
-                                             "wsspec/" WSSPEC_VERSION);
-    size_t req_len;
-    if (ws_http_write_request("GET", resource, "HTTP/1.1", hdrs, nh, req, sizeof req, &req_len) !=
-        WS_OK)
-        return fail_open(s, "%s", "The opening request does not fit in 4 KiB.");
-    ws_result_set_http(&r->http_request, &r->http_request_len, req, req_len);
-    e = ws_conn_write(s->conn, req, req_len, deadline);
-    if (e != WS_OK)
-        return fail_open(s, "Could not send the opening request: %s", ws_err_message(e));
-    r->tx_octets += req_len;
-
-    size_t have = 0, head_len = 0;
-    ws_http_response resp;
-    ws_http_header rh[64];
-    for (;;) {
-        size_t n = 0;
-        e = ws_conn_read(s->conn, s->rbuf + have, WS_HTTP_DEFAULT_MAX_HEAD + 1 - have, &n,
-                         deadline);
-        if (e != WS_OK) {
-            r->open_handshake_timeout = e == WS_ERR_TIMEOUT;
-            if (have)
-                ws_result_set_http(&r->http_response, &r->http_response_len, (char *)s->rbuf, have);
-            return fail_open(s, "No complete opening handshake response: %s", ws_err_message(e));
-        }
-        have += n;
-        r->rx_octets += n;
-        e = ws_http_parse_response((const char *)s->rbuf, have, WS_HTTP_DEFAULT_MAX_HEAD, &resp, rh,
-                                   64, &head_len);
-        if (e != WS_INCOMPLETE) break;
-    }
-    ws_result_set_http(&r->http_response, &r->http_response_len, (char *)s->rbuf,
-                       e == WS_OK ? head_len : have);
-    if (e != WS_OK)
-        return fail_open(s, "The opening handshake response is not valid HTTP: %s",
-                         ws_err_message(e));
-    ws_hs_response_info info;
-    e = ws_handshake_check_response(&resp, key, t->protocols, NULL, &info);
-    if (info.server || (info.server = ws_http_find(rh, resp.num_headers, "Server", NULL))) {
-        size_t sl = info.server->value_len < sizeof r->server_header - 1
-                        ? info.server->value_len
-                        : sizeof r->server_header - 1;
-        memcpy(r->server_header, info.server->value, sl);
-        r->server_header[sl] = 0;
-    }
-    if (e != WS_OK) {
-        snprintf(r->reason, sizeof r->reason, "Opening handshake rejected (status %d): %s (%s).",
-                 resp.status, ws_err_message(e), ws_err_rfc(e));
-        return false;
-    }
-    r->handshake_ok = true;
-    s->t0 = ws_now_ns();
-    /* Octets after the response head are already frames. */
-    if (have > head_len) {
-        size_t extra = have - head_len;
-        memmove(s->rbuf, s->rbuf + head_len, extra);
-        process(s, s->rbuf, extra);
-    }
-    return true;
 }

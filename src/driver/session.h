@@ -59,8 +59,13 @@ typedef struct {
 } ws_session;
 
 void ws_session_init(ws_session *s, const ws_target *t, const ws_plan *plan, ws_case_result *res);
-/* Connect and run the opening handshake. False on failure (reason in res). */
-bool ws_session_open(ws_session *s);
+/* Connect and run the opening handshake, the case's variant of it if any,
+ * with `extra` octets appended to the request's TCP write. True when a
+ * WebSocket connection is open; otherwise res says what happened (status,
+ * refusal, timeout) and why. */
+bool ws_session_open(ws_session *s, const uint8_t *extra, size_t extra_len);
+/* Feed octets received from the peer through the parser and checks. */
+void ws_session_process(ws_session *s, uint8_t *buf, size_t len);
 void ws_session_free(ws_session *s);
 
 void ws_session_mask_key(ws_session *s, uint8_t key[4]);

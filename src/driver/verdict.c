@@ -8,7 +8,8 @@
 static bool code_expected(const ws_plan *p, int code)
 {
     for (size_t i = 0; i < p->nclose_codes; i++)
-        if (p->close_codes[i] == code) return true;
+        if (p->close_codes[i] == code)
+            return true;
     return false;
 }
 
@@ -61,17 +62,97 @@ static ws_close_verdict decide_close(const ws_plan *p, ws_case_result *r)
     return WS_CLOSE_VERDICT_OK;
 }
 
-void ws_verdict_decide(const ws_plan *p, ws_case_result *r, bool ok_matched,
-                       bool non_strict_matched, const char *mismatch)
+/* Cases whose opening request must be refused (RFC 6455 §4.2.1, §4.4). */
+static void decide_refusal(const ws_plan *p, ws_case_result *r)
 {
-    ws_plan_describe(p, r->expectation, sizeof r->expectation);
+    bool version = p->c->hs_expect == WS_HS_REJECT_VERSION;
+    r->behavior = WS_BEHAVIOR_FAILED;
+    r->behavior_close = WS_CLOSE_VERDICT_OK;
+    snprintf(r->reason_close, sizeof r->reason_close, "No WebSocket connection, as expected.");
+    if (r->http_status == 101 && r->handshake_ok && p->c->hs && p->c->hs->may_ignore) {
+        r->behavior = WS_BEHAVIOR_NON_STRICT;
+        snprintf(r->reason, sizeof r->reason,
+                 "NON-STRICT: accepted the request and ignored the malformed header instead of "
+                 "refusing it.");
+    } else if (r->http_status == 101 && r->handshake_ok && p->c->hs && p->c->hs->may_accept) {
+        r->behavior = WS_BEHAVIOR_INFORMATIONAL;
+        r->behavior_close = WS_CLOSE_VERDICT_INFORMATIONAL;
+        snprintf(r->reason, sizeof r->reason,
+                 "Informational: the server accepted this version, which it may also speak.");
+    } else if (r->http_status == 101) {
+        snprintf(r->reason, sizeof r->reason,
+                 "The server accepted (101) a request it must refuse.");
+        r->behavior_close = WS_CLOSE_VERDICT_FAILED;
+        snprintf(r->reason_close, sizeof r->reason_close, "A WebSocket connection was opened.");
+    } else if (r->http_status >= 400 && version && !r->hs_version_13) {
+        snprintf(r->reason, sizeof r->reason,
+                 "Refused with status %d but without a Sec-WebSocket-Version header naming 13 "
+                 "(RFC 6455 §4.4 requires it).",
+                 r->http_status);
+    } else if (r->http_status >= 400) {
+        r->behavior = WS_BEHAVIOR_OK;
+        snprintf(r->reason, sizeof r->reason, "Refused with status %d.", r->http_status);
+    } else if (r->hs_closed && !version) {
+        r->behavior = WS_BEHAVIOR_OK;
+        snprintf(r->reason, sizeof r->reason, "Refused by closing the connection.");
+    } else if (r->hs_closed) {
+        snprintf(r->reason, sizeof r->reason,
+                 "Closed the connection without the error status and Sec-WebSocket-Version "
+                 "header RFC 6455 §4.4 requires.");
+    } else if (r->http_status > 0) {
+        snprintf(r->reason, sizeof r->reason,
+                 "Answered with status %d; expected an error status (4xx) or a closed "
+                 "connection.",
+                 r->http_status);
+    } else {
+        snprintf(r->reason, sizeof r->reason,
+                 "No answer while the connection stayed open: the server neither refused nor "
+                 "accepted the request.");
+        r->behavior_close = WS_CLOSE_VERDICT_FAILED;
+        snprintf(r->reason_close, sizeof r->reason_close, "The server left the request hanging.");
+    }
+}
+
+/* Non-minimal lengths: the sender MUST use the minimal form (§5.2), but a
+ * receiver may accept others; rejecting is OK, accepting informational. */
+static bool decide_lenient(const ws_plan *p, ws_case_result *r, bool ok_matched)
+{
+    if (!(p->c->flags & WS_CASE_LENIENT))
+        return false;
+    if (ok_matched && r->peer_violation == WS_OK) {
+        r->behavior = WS_BEHAVIOR_INFORMATIONAL;
+        r->behavior_close = WS_CLOSE_VERDICT_INFORMATIONAL;
+        snprintf(r->reason, sizeof r->reason,
+                 "Accepted the frame and echoed it (allowed; a strict peer fails the "
+                 "connection).");
+        snprintf(r->reason_close, sizeof r->reason_close, "Informational.");
+    } else if (r->nevents == 0 && !r->closed_by_me && r->peer_violation == WS_OK &&
+               (r->remote_close_code <= 0 || r->remote_close_code == 1002)) {
+        r->behavior = WS_BEHAVIOR_OK;
+        r->behavior_close = WS_CLOSE_VERDICT_OK;
+        snprintf(r->reason, sizeof r->reason, "Rejected the non-minimal length encoding.");
+        snprintf(r->reason_close, sizeof r->reason_close, "The peer failed the connection.");
+    } else {
+        r->behavior = WS_BEHAVIOR_FAILED;
+        r->behavior_close = r->closed_by_me ? WS_CLOSE_VERDICT_FAILED : WS_CLOSE_VERDICT_OK;
+        snprintf(r->reason, sizeof r->reason,
+                 "Neither echoed the message nor failed the connection cleanly (%zu event(s), "
+                 "peer close code %d).",
+                 r->nevents, r->remote_close_code);
+        snprintf(r->reason_close, sizeof r->reason_close, "See the behaviour.");
+    }
+    return true;
+}
+
+static void decide_accepted(const ws_plan *p, ws_case_result *r, bool ok_matched,
+                            bool non_strict_matched, const char *mismatch)
+{
     if (!r->handshake_ok) {
         r->behavior = WS_BEHAVIOR_FAILED;
         r->behavior_close = WS_CLOSE_VERDICT_FAILED;
         if (!r->reason[0])
             snprintf(r->reason, sizeof r->reason, "The opening handshake did not complete.");
         snprintf(r->reason_close, sizeof r->reason_close, "No WebSocket connection.");
-        r->result = WS_RESULT_FAILED;
         return;
     }
     if (p->c->flags & WS_CASE_INFORMATIONAL) {
@@ -81,16 +162,17 @@ void ws_verdict_decide(const ws_plan *p, ws_case_result *r, bool ok_matched,
                  "Informational: %zu event(s) received, peer close code %d.", r->nevents,
                  r->remote_close_code);
         snprintf(r->reason_close, sizeof r->reason_close, "Informational.");
-        r->result = ws_result_of(r->behavior, r->behavior_close);
         return;
     }
+    if (decide_lenient(p, r, ok_matched))
+        return;
 
     if (ok_matched) {
         r->behavior = WS_BEHAVIOR_OK;
         snprintf(r->reason, sizeof r->reason, "Received what a conformant peer sends.");
     } else if (p->has_non_strict && non_strict_matched) {
         r->behavior = WS_BEHAVIOR_NON_STRICT;
-        snprintf(r->reason, sizeof r->reason,
+        snprintf(r->reason, sizeof r->reason, "%s",
                  (p->c->flags & WS_CASE_FAIL_FAST)
                      ? "NON-STRICT: the peer failed the connection only after the whole message "
                        "arrived, not as soon as the text became invalid (fail-late)."
@@ -122,6 +204,23 @@ void ws_verdict_decide(const ws_plan *p, ws_case_result *r, bool ok_matched,
     if ((p->c->flags & WS_CASE_CODE_FATAL) && r->behavior_close == WS_CLOSE_VERDICT_WRONG_CODE) {
         r->behavior = WS_BEHAVIOR_FAILED;
         snprintf(r->reason, sizeof r->reason, "%s", r->reason_close);
+    }
+}
+
+void ws_verdict_decide(const ws_plan *p, ws_case_result *r, bool ok_matched,
+                       bool non_strict_matched, const char *mismatch)
+{
+    ws_plan_describe(p, r->expectation, sizeof r->expectation);
+    if (p->c->hs_expect != WS_HS_ACCEPT)
+        decide_refusal(p, r);
+    else
+        decide_accepted(p, r, ok_matched, non_strict_matched, mismatch);
+    if (r->probe_failed) {
+        r->behavior = WS_BEHAVIOR_FAILED;
+        snprintf(r->reason, sizeof r->reason,
+                 "Right after this case the server no longer completes a valid opening "
+                 "handshake: %s",
+                 r->probe_detail);
     }
     r->result = ws_result_of(r->behavior, r->behavior_close);
 }
