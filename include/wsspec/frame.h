@@ -91,6 +91,8 @@ typedef struct {
     bool reject_non_minimal;   /* report WS_ERR_NON_MINIMAL_LENGTH */
     bool skip_mask_check;      /* accept masked and unmasked frames in either role */
     bool skip_fragment_check;  /* do not track message fragmentation (§5.4) */
+    bool whole_frames;         /* report a frame that is wholly in the input as one
+                                  WS_EVENT_FRAME instead of HEADER + PAYLOAD */
 } ws_parser_config;
 
 /* What one call to ws_parser_feed() produced. */
@@ -98,6 +100,7 @@ typedef enum {
     WS_EVENT_NONE,    /* all input consumed, nothing to report: feed more */
     WS_EVENT_HEADER,  /* ev.header is complete */
     WS_EVENT_PAYLOAD, /* ev.data/ev.len is an unmasked payload chunk */
+    WS_EVENT_FRAME,   /* whole_frames only: header and the entire (unmasked) payload */
 } ws_event_type;
 
 typedef struct {

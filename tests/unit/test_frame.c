@@ -33,7 +33,8 @@ static void parse_split(const uint8_t *in, size_t len, const size_t *cuts, ws_pa
         size_t piece = len - pos;
         if (cuts && *cuts) {
             piece = *cuts++;
-            if (piece > len - pos) piece = len - pos;
+            if (piece > len - pos)
+                piece = len - pos;
         }
         size_t off = 0;
         for (;;) {
@@ -46,20 +47,24 @@ static void parse_split(const uint8_t *in, size_t len, const size_t *cuts, ws_pa
                 free(copy);
                 return;
             }
-            if (ev.type == WS_EVENT_HEADER) {
+            if (ev.type == WS_EVENT_HEADER || ev.type == WS_EVENT_FRAME) {
                 cr_assert_lt(log->nframes, 16);
                 log->headers[log->nframes++] = ev.header;
-            } else if (ev.type == WS_EVENT_PAYLOAD) {
+            }
+            if (ev.type == WS_EVENT_PAYLOAD || ev.type == WS_EVENT_FRAME) {
                 cr_assert_leq(log->payload_len + ev.len, sizeof(log->payload));
                 cr_assert_eq(ev.offset + ev.len <= ev.header.payload_len, true);
                 memcpy(log->payload + log->payload_len, ev.data, ev.len);
                 log->payload_len += ev.len;
             }
-            if (ev.message_done) log->messages_done++;
-            if (ev.type == WS_EVENT_NONE) break;
+            if (ev.message_done)
+                log->messages_done++;
+            if (ev.type == WS_EVENT_NONE)
+                break;
         }
         pos += piece;
-        if (piece == 0) break;
+        if (piece == 0)
+            break;
     }
     free(copy);
 }
@@ -383,13 +388,33 @@ Test(frame, garbage_never_crashes)
             while (pos < len) {
                 size_t used;
                 ws_frame_event ev;
-                if (ws_parser_feed(&p, buf + pos, len - pos, &used, &ev) != WS_OK) break;
+                if (ws_parser_feed(&p, buf + pos, len - pos, &used, &ev) != WS_OK)
+                    break;
                 cr_assert_leq(used, len - pos);
                 if (ev.type == WS_EVENT_PAYLOAD)
                     cr_assert(ev.data >= buf + pos && ev.data + ev.len <= buf + len);
                 pos += used;
-                if (ev.type == WS_EVENT_NONE) break;
+                if (ev.type == WS_EVENT_NONE)
+                    break;
             }
         }
     }
+}
+
+/* whole_frames mode reports the same frames and octets, at every split. */
+Test(frame, whole_frames_mode_matches_default)
+{
+    static const uint8_t *inputs[] = {ex_unmasked_hello, ex_fragmented, ex_ping};
+    static const size_t lens[] = {sizeof ex_unmasked_hello, sizeof ex_fragmented, sizeof ex_ping};
+    static parse_log whole;
+    for (size_t i = 0; i < 3; i++) {
+        ws_parser_config cfg = {.role = WS_ROLE_CLIENT, .whole_frames = true};
+        parse_split(inputs[i], lens[i], NULL, &client_cfg, &log_a);
+        parse_all_ways(inputs[i], lens[i], &cfg, &whole);
+        assert_same(&log_a, &whole);
+    }
+    ws_parser_config scfg = {.role = WS_ROLE_SERVER, .whole_frames = true};
+    parse_split(ex_masked_hello, sizeof ex_masked_hello, NULL, &server_cfg, &log_a);
+    parse_all_ways(ex_masked_hello, sizeof ex_masked_hello, &scfg, &whole);
+    assert_same(&log_a, &whole);
 }
