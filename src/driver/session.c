@@ -35,7 +35,7 @@ void ws_session_init(ws_session *s, const ws_target *t, const ws_plan *plan, ws_
     s->t0 = ws_now_ns();
     if (getrandom(&s->rng, sizeof s->rng, 0) != sizeof s->rng || s->rng == 0)
         s->rng = (uint64_t)s->t0 | 1;
-    ws_parser_config cfg = {.role = WS_ROLE_CLIENT};
+    ws_parser_config cfg = {.role = WS_ROLE_CLIENT, .whole_frames = true};
     ws_parser_init(&s->parser, &cfg);
     ws_match_init(&s->ok, &plan->ok);
     ws_match_init(&s->ns, &plan->non_strict);
@@ -281,9 +281,9 @@ void ws_session_process(ws_session *s, uint8_t *buf, size_t len)
             peer_violation(s, e, "in a frame header from the peer");
             return;
         }
-        if (ev.type == WS_EVENT_HEADER)
+        if (ev.type == WS_EVENT_HEADER || ev.type == WS_EVENT_FRAME)
             on_header(s, &ev);
-        else if (ev.type == WS_EVENT_PAYLOAD)
+        if ((ev.type == WS_EVENT_PAYLOAD || ev.type == WS_EVENT_FRAME) && ev.len && !s->rx_failed)
             on_payload(s, &ev);
         if (ev.frame_done && !s->rx_failed)
             on_frame_done(s, &ev);
