@@ -122,7 +122,8 @@ static void add_code_cases(ws_registry *r, const char *group, const uint16_t *co
     for (size_t i = 0; i < n; i++) {
         ws_send_frame *f = ws_registry_alloc(r, sizeof *f);
         ws_step *s = ws_registry_alloc(r, sizeof *s);
-        if (!f || !s) return;
+        if (!f || !s)
+            return;
         *f = (ws_send_frame){.opcode = 8, .coded = true, .code = codes[i]};
         *s = (ws_step){.kind = WS_STEP_SEND, .frames = f, .nframes = 1};
         ws_case c = {.id = ws_registry_printf(r, "%s.%zu", group, i + 1),

@@ -19,7 +19,8 @@ void ws_suite_framing(ws_registry *r)
         for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
             ws_send_frame *f = ws_registry_alloc(r, sizeof *f);
             ws_step *s = ws_registry_alloc(r, sizeof *s);
-            if (!f || !s) return;
+            if (!f || !s)
+                return;
             *f = (ws_send_frame){.opcode = binary ? 2 : 1,
                                  .gen = WS_GEN_FILL,
                                  .fill = binary ? 0xfe : '*',

@@ -120,6 +120,9 @@ static const ws_case cases[] = {
 
 void ws_suite_handshake(ws_registry *r)
 {
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
-        ws_registry_add(r, &cases[i]);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        ws_case c = cases[i];
+        c.roles = WS_FOR_SERVERS;
+        ws_registry_add(r, &c);
+    }
 }

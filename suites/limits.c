@@ -27,7 +27,8 @@ static ws_step *one_frame(ws_registry *r, int binary, size_t len, size_t fragmen
 {
     ws_send_frame *f = ws_registry_alloc(r, sizeof *f);
     ws_step *s = ws_registry_alloc(r, sizeof *s);
-    if (!f || !s) return NULL;
+    if (!f || !s)
+        return NULL;
     *f = (ws_send_frame){.opcode = binary ? 2 : 1,
                          .gen = binary ? WS_GEN_BINARY : WS_GEN_TEXT,
                          .len = len,
@@ -47,7 +48,8 @@ void ws_suite_limits(ws_registry *r)
         const char *kind = b ? "binary" : "text";
         for (size_t i = 0; i < 6; i++) {
             ws_step *s = one_frame(r, b, big[i], 0);
-            if (!s) return;
+            if (!s)
+                return;
             add(r, ws_registry_printf(r, "9.%d.%zu", 1 + b, i + 1),
                 ws_registry_printf(r, "One %s message of %zu KiB in one frame", kind, big[i] / KIB),
                 "A large message is echoed whole and unchanged.", s,
@@ -55,14 +57,16 @@ void ws_suite_limits(ws_registry *r)
         }
         for (size_t i = 0; i < 9; i++) {
             ws_step *s = one_frame(r, b, 4 * MIB, frag[i]);
-            if (!s) return;
+            if (!s)
+                return;
             add(r, ws_registry_printf(r, "9.%d.%zu", 3 + b, i + 1),
                 ws_registry_printf(r, "A 4 MiB %s message in frames of %zu octets", kind, frag[i]),
                 "A message in many fragments is reassembled and echoed unchanged.", s, 100000);
         }
         for (size_t i = 0; i < 6; i++) {
             ws_step *s = one_frame(r, b, 1 * MIB, 0);
-            if (!s) return;
+            if (!s)
+                return;
             s->write = WS_WRITE_CHOP;
             s->chop = chops[i];
             add(r, ws_registry_printf(r, "9.%d.%zu", 5 + b, i + 1),
@@ -72,7 +76,8 @@ void ws_suite_limits(ws_registry *r)
         }
         for (size_t i = 0; i < 6; i++) {
             ws_step *s = one_frame(r, b, rtt[i], 0);
-            if (!s) return;
+            if (!s)
+                return;
             s->kind = WS_STEP_ROUNDTRIPS;
             s->count = 1000;
             add(r, ws_registry_printf(r, "9.%d.%zu", 7 + b, i + 1),

@@ -23,7 +23,8 @@ void ws_suite_opcodes(ws_registry *r)
             int op = base + i;
             ws_send_frame *f = ws_registry_alloc(r, 3 * sizeof *f);
             ws_step *s = ws_registry_alloc(r, sizeof *s);
-            if (!f || !s) return;
+            if (!f || !s)
+                return;
             size_t n = 0;
             const char *title;
             if (shapes[i].shape >= 2)
@@ -34,7 +35,8 @@ void ws_suite_opcodes(ws_registry *r)
             else if (shapes[i].shape == 3)
                 f[n] = (ws_send_frame){.opcode = (uint8_t)op, WS_DATA("Hello, world!")};
             n++;
-            if (shapes[i].shape >= 2) f[n++] = (ws_send_frame){.opcode = 9};
+            if (shapes[i].shape >= 2)
+                f[n++] = (ws_send_frame){.opcode = 9};
             switch (shapes[i].shape) {
             case 0:
                 title = "Frame with reserved opcode %d";

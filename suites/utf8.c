@@ -181,7 +181,8 @@ size_t ws_suite_utf8_sequence_count(void)
 
 bool ws_suite_utf8_sequence(size_t i, const char **hex, bool *valid)
 {
-    if (i >= ws_suite_utf8_sequence_count()) return false;
+    if (i >= ws_suite_utf8_sequence_count())
+        return false;
     *hex = sequences[i].hex;
     *valid = sequences[i].valid;
     return true;
@@ -200,7 +201,8 @@ void ws_suite_utf8(ws_registry *r)
         pos++;
         ws_send_frame *f = ws_registry_alloc(r, sizeof *f);
         ws_step *s = ws_registry_alloc(r, sizeof *s);
-        if (!f || !s) return;
+        if (!f || !s)
+            return;
         *f = (ws_send_frame){.opcode = 1, .gen = WS_GEN_HEX, .data = sequences[i].hex};
         *s = (ws_step){.kind = WS_STEP_SEND, .frames = f, .nframes = 1};
         ws_case c = {

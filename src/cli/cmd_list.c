@@ -98,7 +98,8 @@ int ws_cmd_show(int argc, char **argv)
     }
     printf("Case %s - %s\n", c->id, c->title);
     printf("Section:     %s (%s)\n", c->rfc, ws_family_title(c->id));
-    if (c->requirement) printf("Requirement: %s\n", c->requirement);
+    if (c->requirement)
+        printf("Requirement: %s\n", c->requirement);
     printf("Steps:\n");
     char buf[256];
     for (size_t i = 0; i < c->nsteps; i++) {
@@ -110,8 +111,10 @@ int ws_cmd_show(int argc, char **argv)
             printf("       %s frame, FIN=%d, RSV=%u, %zu payload octet(s)%s",
                    opcode_name(f->opcode), !f->more, f->rsv, len + (f->coded ? 2 : 0),
                    f->coded ? " (code " : "");
-            if (f->coded) printf("%u)", f->code);
-            if (f->fragment) printf(", as a message in frames of %zu octets", f->fragment);
+            if (f->coded)
+                printf("%u)", f->code);
+            if (f->fragment)
+                printf(", as a message in frames of %zu octets", f->fragment);
             printf("\n");
         }
     }

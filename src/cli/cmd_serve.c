@@ -58,11 +58,13 @@ static int bad_usage(const char *fmt, ...)
 /* A decimal number in [min, max]. */
 static bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
-    if (!s || *s < '0' || *s > '9') return false;
+    if (!s || *s < '0' || *s > '9')
+        return false;
     errno = 0;
     char *end;
     unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v < min || v > max) return false;
+    if (errno || *end || v < min || v > max)
+        return false;
     *out = v;
     return true;
 }
@@ -77,12 +79,14 @@ static bool flag_value(int argc, char **argv, int *i, const char *name, const ch
 {
     const char *a = argv[*i];
     size_t n = strlen(name);
-    if (strncmp(a, name, n) != 0) return false;
+    if (strncmp(a, name, n) != 0)
+        return false;
     if (a[n] == '=') {
         *value = a + n + 1;
         return true;
     }
-    if (a[n] != '\0') return false;
+    if (a[n] != '\0')
+        return false;
     *value = *i + 1 < argc ? argv[++*i] : NULL;
     return true;
 }
@@ -100,13 +104,16 @@ static int parse_args(int argc, char **argv, serve_opts *o)
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             o->cfg.quiet = true;
         } else if (flag_value(argc, argv, &i, "--listen", &v)) {
-            if (!v) return bad_usage("%s needs HOST:PORT", a);
+            if (!v)
+                return bad_usage("%s needs HOST:PORT", a);
             listen = v;
         } else if (flag_value(argc, argv, &i, "--tls-cert", &v)) {
-            if (!v || !*v) return bad_usage("%s needs a file", a);
+            if (!v || !*v)
+                return bad_usage("%s needs a file", a);
             o->cfg.tls_cert = v;
         } else if (flag_value(argc, argv, &i, "--tls-key", &v)) {
-            if (!v || !*v) return bad_usage("%s needs a file", a);
+            if (!v || !*v)
+                return bad_usage("%s needs a file", a);
             o->cfg.tls_key = v;
         } else if (flag_value(argc, argv, &i, "--max-message", &v)) {
             if (!parse_u64(v, 1, (uint64_t)1 << 40, &num))
@@ -127,7 +134,8 @@ static int parse_args(int argc, char **argv, serve_opts *o)
     if ((o->cfg.tls_cert == NULL) != (o->cfg.tls_key == NULL))
         return bad_usage("%s", "--tls-cert and --tls-key must be given together");
     ws_err e = ws_parse_host_port(listen, o->host, sizeof o->host, &o->cfg.port);
-    if (e != WS_OK) return bad_usage("bad --listen address '%s': expected HOST:PORT", listen);
+    if (e != WS_OK)
+        return bad_usage("bad --listen address '%s': expected HOST:PORT", listen);
     o->cfg.host = o->host;
     return -1;
 }
@@ -152,7 +160,8 @@ int ws_cmd_serve(int argc, char **argv)
     serve_opts o;
     memset(&o, 0, sizeof o);
     int rc = parse_args(argc, argv, &o);
-    if (rc >= 0) return rc;
+    if (rc >= 0)
+        return rc;
     o.cfg.on_listen = print_listening;
     o.cfg.on_listen_ctx = &o;
     o.cfg.log = log_line;

@@ -74,20 +74,23 @@ static bool parse_number(const char *s, double *out)
 {
     char *end;
     double v = strtod(s, &end);
-    if (end == s || *end || !(v > 0) || v > 1000) return false;
+    if (end == s || *end || !(v > 0) || v > 1000)
+        return false;
     *out = v;
     return true;
 }
 
 static char *join_protocols(char **p, size_t n)
 {
-    if (n == 0) return NULL;
+    if (n == 0)
+        return NULL;
     size_t len = 1;
     for (size_t i = 0; i < n; i++)
         len += strlen(p[i]) + 2;
     char *s = calloc(1, len);
     for (size_t i = 0; s && i < n; i++) {
-        if (i) strcat(s, ", ");
+        if (i)
+            strcat(s, ", ");
         strcat(s, p[i]);
     }
     return s;
@@ -103,7 +106,8 @@ static int patterns_from(char **items, size_t n, ws_pattern_list *out, const cha
             return -1;
         }
     out->items = calloc(n ? n : 1, sizeof *out->items);
-    if (!out->items) return -1;
+    if (!out->items)
+        return -1;
     for (size_t i = 0; i < n; i++)
         out->items[i] = strdup(items[i]);
     out->n = n;
@@ -117,7 +121,8 @@ static int load_spec(options *o, ws_spec *spec)
         fprintf(stderr, "wsspec test-server: %s\n", err);
         return WS_EXIT_USAGE;
     }
-    if (!o->outdir) o->outdir = spec->outdir;
+    if (!o->outdir)
+        o->outdir = spec->outdir;
     if (!o->cases.n && patterns_from(spec->cases, spec->n_cases, &o->cases, "cases") != 0)
         return WS_EXIT_USAGE;
     if (!o->excludes.n &&
@@ -199,7 +204,8 @@ static int parse_args(int argc, char **argv, options *o)
         }
     }
     for (int i = optind; i < argc; i++) {
-        if (o->nservers >= 64) return fail_usage("too many URLs (at most %s)", "64");
+        if (o->nservers >= 64)
+            return fail_usage("too many URLs (at most %s)", "64");
         o->servers[o->nservers++].url = argv[i];
     }
     return 0;
@@ -211,16 +217,20 @@ int ws_cmd_test_server(int argc, char **argv)
     ws_spec spec = {0};
     bool have_spec = false;
     int rc = parse_args(argc, argv, &o);
-    if (rc != 0) return rc < 0 ? 0 : rc;
+    if (rc != 0)
+        return rc < 0 ? 0 : rc;
     o.jobs = o.jobs ? o.jobs : ws_default_jobs();
     if (o.spec_path) {
-        if ((rc = load_spec(&o, &spec)) != 0) return rc;
+        if ((rc = load_spec(&o, &spec)) != 0)
+            return rc;
         have_spec = true;
     }
-    if (o.nservers == 0) return fail_usage("no server URL given (try --help)%s", "");
+    if (o.nservers == 0)
+        return fail_usage("no server URL given (try --help)%s", "");
     if (o.agent && o.nservers > 1)
         return fail_usage("--agent names a single URL; %s", "give one URL or use --spec");
-    if (!o.outdir) o.outdir = DEFAULT_OUTDIR;
+    if (!o.outdir)
+        o.outdir = DEFAULT_OUTDIR;
 
     ws_target targets[64];
     for (size_t i = 0; i < o.nservers; i++) {
@@ -245,7 +255,7 @@ int ws_cmd_test_server(int argc, char **argv)
         return WS_EXIT_USAGE;
     }
     ws_cli_run run = {.strict = o.strict, .quiet = o.quiet, .outdir = o.outdir};
-    rc = ws_cli_select(&run, reg, &o.cases, &o.excludes);
+    rc = ws_cli_select(&run, reg, WS_FOR_SERVERS, &o.cases, &o.excludes);
     if (rc == 0) {
         char err[512];
         if (!ws_report_mkdir(o.outdir, err, sizeof err)) {
@@ -261,7 +271,8 @@ int ws_cmd_test_server(int argc, char **argv)
         ws_cli_command_line(&run, argc, argv);
         for (size_t i = 0; i < o.nservers && !stop_flag; i++) {
             ws_pattern_list agent_excludes = {0};
-            if (have_spec) ws_cli_agent_excludes(&spec, o.servers[i].agent, &agent_excludes);
+            if (have_spec)
+                ws_cli_agent_excludes(&spec, o.servers[i].agent, &agent_excludes);
             ws_cli_run_server(&run, &targets[i], o.agent ? o.agent : o.servers[i].agent, o.jobs,
                               &agent_excludes);
             ws_pattern_list_free(&agent_excludes);
@@ -273,7 +284,9 @@ int ws_cmd_test_server(int argc, char **argv)
     ws_pattern_list_free(&o.cases);
     ws_pattern_list_free(&o.excludes);
     for (size_t i = 0; i < o.nservers; i++)
-        if (have_spec) free(o.servers[i].protocols);
-    if (have_spec) ws_spec_free(&spec);
+        if (have_spec)
+            free(o.servers[i].protocols);
+    if (have_spec)
+        ws_spec_free(&spec);
     return rc;
 }

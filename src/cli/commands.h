@@ -10,6 +10,8 @@
 int ws_cmd_serve(int argc, char **argv);
 /* wsspec test-server: run cases against servers under test. */
 int ws_cmd_test_server(int argc, char **argv);
+/* wsspec test-client: run cases against clients under test. */
+int ws_cmd_test_client(int argc, char **argv);
 /* wsspec list / show: the case catalogue. */
 int ws_cmd_list(int argc, char **argv);
 int ws_cmd_show(int argc, char **argv);
@@ -17,9 +19,9 @@ int ws_cmd_show(int argc, char **argv);
 /* Exit statuses shared by the commands. */
 enum {
     WS_EXIT_OK = 0,
-    WS_EXIT_FAILED = 1,      /* at least one case FAILED */
-    WS_EXIT_USAGE = 2,       /* bad flags, bad config */
-    WS_EXIT_UNREACHABLE = 3, /* a server could not be reached / never completed a handshake */
+    WS_EXIT_FAILED = 1,        /* at least one case FAILED */
+    WS_EXIT_USAGE = 2,         /* bad flags, bad config */
+    WS_EXIT_UNREACHABLE = 3,   /* a server could not be reached / never completed a handshake */
     WS_EXIT_INTERRUPTED = 130, /* SIGINT/SIGTERM: partial results were written */
 };
 

@@ -13,6 +13,7 @@ static void usage(FILE *out)
             "\n"
             "commands:\n"
             "  test-server URL [URL...]   run the conformance cases against servers\n"
+            "  test-client --listen H:P   run them against clients (Autobahn's URL protocol)\n"
             "  list [PATTERN]             list cases: id, RFC section, title\n"
             "  show ID                    describe one case: steps and expectation\n"
             "  serve --listen HOST:PORT   run the reference echo server\n"
@@ -29,10 +30,16 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "test-server") == 0) return ws_cmd_test_server(argc - 1, argv + 1);
-    if (strcmp(cmd, "list") == 0) return ws_cmd_list(argc - 1, argv + 1);
-    if (strcmp(cmd, "show") == 0) return ws_cmd_show(argc - 1, argv + 1);
-    if (strcmp(cmd, "serve") == 0) return ws_cmd_serve(argc - 1, argv + 1);
+    if (strcmp(cmd, "test-server") == 0)
+        return ws_cmd_test_server(argc - 1, argv + 1);
+    if (strcmp(cmd, "test-client") == 0)
+        return ws_cmd_test_client(argc - 1, argv + 1);
+    if (strcmp(cmd, "list") == 0)
+        return ws_cmd_list(argc - 1, argv + 1);
+    if (strcmp(cmd, "show") == 0)
+        return ws_cmd_show(argc - 1, argv + 1);
+    if (strcmp(cmd, "serve") == 0)
+        return ws_cmd_serve(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("wsspec %s\n", WSSPEC_VERSION);
         return 0;

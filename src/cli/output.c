@@ -14,15 +14,18 @@ static double now_s(void)
     return (double)ws_now_ns() / 1e9;
 }
 
-int ws_cli_select(ws_cli_run *run, const ws_registry *reg, const ws_pattern_list *cases,
-                  const ws_pattern_list *excludes)
+int ws_cli_select(ws_cli_run *run, const ws_registry *reg, unsigned role,
+                  const ws_pattern_list *cases, const ws_pattern_list *excludes)
 {
     size_t n = ws_registry_count(reg);
     run->cases = calloc(n ? n : 1, sizeof *run->cases);
     run->indices = calloc(n ? n : 1, sizeof *run->indices);
-    if (!run->cases || !run->indices) return WS_EXIT_USAGE;
+    if (!run->cases || !run->indices)
+        return WS_EXIT_USAGE;
     for (size_t i = 0; i < n; i++) {
         const ws_case *c = ws_registry_get(reg, i);
+        if (!ws_case_applies(c, role))
+            continue;
         if (cases->n && !ws_pattern_list_match((const char *const *)cases->items, cases->n, c->id))
             continue;
         if (excludes->n &&
@@ -32,7 +35,7 @@ int ws_cli_select(ws_cli_run *run, const ws_registry *reg, const ws_pattern_list
         run->indices[run->ncases++] = i + 1;
     }
     if (run->ncases == 0) {
-        fprintf(stderr, "wsspec test-server: no case matches the selection (see 'wsspec list')\n");
+        fprintf(stderr, "wsspec: no case matches the selection (see 'wsspec list')\n");
         return WS_EXIT_USAGE;
     }
     run->tty = isatty(STDERR_FILENO);
@@ -51,12 +54,15 @@ void ws_cli_command_line(ws_cli_run *run, int argc, char **argv)
 void ws_cli_agent_excludes(const ws_spec *spec, const char *agent, ws_pattern_list *out)
 {
     memset(out, 0, sizeof *out);
-    if (!agent) return;
+    if (!agent)
+        return;
     for (size_t i = 0; i < spec->n_exclude_agent_cases; i++) {
         const ws_spec_agent_cases *ac = &spec->exclude_agent_cases[i];
-        if (!ws_pattern_match(ac->agent, agent)) continue;
+        if (!ws_pattern_match(ac->agent, agent))
+            continue;
         char **grown = realloc(out->items, (out->n + ac->n_cases) * sizeof *grown);
-        if (!grown) return;
+        if (!grown)
+            return;
         out->items = grown;
         for (size_t k = 0; k < ac->n_cases; k++)
             out->items[out->n++] = strdup(ac->cases[k]);
@@ -65,11 +71,13 @@ void ws_cli_agent_excludes(const ws_spec *spec, const char *agent, ws_pattern_li
 
 static void progress(ws_cli_run *run)
 {
-    if (run->quiet) return;
+    if (run->quiet)
+        return;
     if (run->tty) {
         fprintf(stderr, "\r%s: %zu/%zu cases, %zu failed   ", run->agent_now, run->done, run->total,
                 run->failed);
-        if (run->done == run->total) fprintf(stderr, "\n");
+        if (run->done == run->total)
+            fprintf(stderr, "\n");
     } else if (run->done % 50 == 0 || run->done == run->total) {
         fprintf(stderr, "%s: %zu/%zu cases, %zu failed\n", run->agent_now, run->done, run->total,
                 run->failed);
@@ -82,20 +90,24 @@ typedef struct {
     ws_report_agent *agent;
 } done_ctx;
 
-static void on_done(void *ctx, ws_case_result *r)
+void ws_cli_case_done(ws_cli_run *run, ws_report_agent *a, ws_case_result *r)
 {
-    done_ctx *d = ctx;
-    ws_cli_run *run = d->run;
     if (!r->ran)
         return; /* interrupted */
     run->done++;
     if (r->result == WS_RESULT_FAILED || (run->strict && r->result == WS_RESULT_NON_STRICT))
         run->failed++;
     char err[512];
-    if (!ws_report_case_json(run->outdir, d->agent, r, err, sizeof err))
+    if (!ws_report_case_json(run->outdir, a, r, err, sizeof err))
         fprintf(stderr, "%swsspec: cannot write the report of case %s: %s\n", run->tty ? "\n" : "",
                 r->c->id, err);
     progress(run);
+}
+
+static void on_done(void *ctx, ws_case_result *r)
+{
+    done_ctx *d = ctx;
+    ws_cli_case_done(d->run, d->agent, r);
 }
 
 static void unique_agent_name(ws_cli_run *run, ws_report_agent *a, const char *name)
@@ -106,7 +118,8 @@ static void unique_agent_name(ws_cli_run *run, ws_report_agent *a, const char *n
         char prefix[128];
         ws_report_file_prefix(a->name, prefix, sizeof prefix);
         for (size_t i = 0; i < run->nagents; i++)
-            if (strcmp(run->agents[i].file_prefix, prefix) == 0) clash = true;
+            if (strcmp(run->agents[i].file_prefix, prefix) == 0)
+                clash = true;
         if (!clash) {
             snprintf(a->file_prefix, sizeof a->file_prefix, "%s", prefix);
             return;
@@ -125,11 +138,13 @@ void ws_cli_run_server(ws_cli_run *run, const ws_target *t, const char *agent, i
         run->unreachable = true;
         return;
     }
-    if (run->nagents >= 64) return;
+    if (run->nagents >= 64)
+        return;
     ws_report_agent *a = &run->agents[run->nagents];
     unique_agent_name(run, a, agent ? agent : server[0] ? server : hostport);
     a->results = calloc(run->ncases, sizeof *a->results);
-    if (!a->results) return;
+    if (!a->results)
+        return;
     run->nagents++;
     for (size_t i = 0; i < run->ncases; i++) {
         const ws_case *c = run->cases[i];
@@ -158,7 +173,8 @@ void ws_cli_run_server(ws_cli_run *run, const ws_target *t, const char *agent, i
 
 static const char *paint(const ws_cli_run *run, ws_result r)
 {
-    if (!run->color) return "";
+    if (!run->color)
+        return "";
     switch (r) {
     case WS_RESULT_OK:
         return "\033[32m";
@@ -202,7 +218,8 @@ static void print_summary(const ws_cli_run *run, const ws_report_agent *a)
     size_t shown = 0;
     for (size_t k = 0; k < a->nresults; k++) {
         const ws_case_result *r = &a->results[k];
-        if (!r->ran || r->result == WS_RESULT_OK || r->result == WS_RESULT_INFORMATIONAL) continue;
+        if (!r->ran || r->result == WS_RESULT_OK || r->result == WS_RESULT_INFORMATIONAL)
+            continue;
         if (shown++ == 25) {
             printf("  ... more in index.json\n");
             break;
@@ -218,16 +235,47 @@ static void print_summary(const ws_cli_run *run, const ws_report_agent *a)
     }
 }
 
+ws_report_agent *ws_cli_agent(ws_cli_run *run, const char *name)
+{
+    for (size_t i = 0; i < run->nagents; i++)
+        if (strcmp(run->agents[i].name, name) == 0)
+            return &run->agents[i];
+    if (run->nagents >= 64)
+        return NULL;
+    ws_report_agent *a = &run->agents[run->nagents];
+    memset(a, 0, sizeof *a);
+    snprintf(a->name, sizeof a->name, "%.120s", name);
+    ws_report_file_prefix(a->name, a->file_prefix, sizeof a->file_prefix);
+    a->results = calloc(run->ncases ? run->ncases : 1, sizeof *a->results);
+    if (!a->results)
+        return NULL;
+    for (size_t i = 0; i < run->ncases; i++) {
+        ws_result_init(&a->results[i], run->cases[i], run->indices[i]);
+        snprintf(a->results[i].agent, sizeof a->results[i].agent, "%s", a->name);
+    }
+    a->nresults = run->ncases;
+    run->nagents++;
+    run->total = run->ncases;
+    run->agent_now = a->name;
+    return a;
+}
+
+bool ws_cli_write_index(ws_cli_run *run, bool complete)
+{
+    char err[512];
+    if (!run->nagents)
+        return true;
+    if (ws_report_index_json(run->outdir, run->agents, run->nagents, complete, run->command_line,
+                             now_s() - run->t_start, err, sizeof err))
+        return true;
+    fprintf(stderr, "wsspec: cannot write index.json: %s\n", err);
+    return false;
+}
+
 int ws_cli_finish(ws_cli_run *run, bool interrupted)
 {
     double secs = now_s() - run->t_start;
-    char err[512];
-    bool wrote = true;
-    if (run->nagents) {
-        wrote = ws_report_index_json(run->outdir, run->agents, run->nagents, !interrupted,
-                                     run->command_line, secs, err, sizeof err);
-        if (!wrote) fprintf(stderr, "wsspec test-server: cannot write index.json: %s\n", err);
-    }
+    bool wrote = ws_cli_write_index(run, !interrupted);
     bool failed = false;
     for (size_t i = 0; i < run->nagents; i++) {
         print_summary(run, &run->agents[i]);
@@ -242,8 +290,10 @@ int ws_cli_finish(ws_cli_run *run, bool interrupted)
         printf("\n%s in %.1f s. Report: %s/index.json\n",
                interrupted ? "Interrupted (partial results)" : "Done", secs, run->outdir);
     fflush(stdout);
-    if (run->unreachable) return WS_EXIT_UNREACHABLE;
-    if (!wrote) return WS_EXIT_USAGE;
+    if (run->unreachable)
+        return WS_EXIT_UNREACHABLE;
+    if (!wrote)
+        return WS_EXIT_USAGE;
     if (failed)
         return WS_EXIT_FAILED;
     return interrupted ? WS_EXIT_INTERRUPTED : WS_EXIT_OK;

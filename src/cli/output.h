@@ -34,8 +34,15 @@ typedef struct {
 
 /* Select the cases matching `cases` (all when empty) and not `excludes`.
  * Returns 0, or WS_EXIT_USAGE with a message when nothing matches. */
-int ws_cli_select(ws_cli_run *run, const ws_registry *reg, const ws_pattern_list *cases,
-                  const ws_pattern_list *excludes);
+int ws_cli_select(ws_cli_run *run, const ws_registry *reg, unsigned role,
+                  const ws_pattern_list *cases, const ws_pattern_list *excludes);
+/* The agent named `name`, created (with every selected case not yet run)
+ * if new; NULL when there are too many. */
+ws_report_agent *ws_cli_agent(ws_cli_run *run, const char *name);
+/* Progress and the per-case report after a case finished. */
+void ws_cli_case_done(ws_cli_run *run, ws_report_agent *a, ws_case_result *r);
+/* Write index.json and run.json now. */
+bool ws_cli_write_index(ws_cli_run *run, bool complete);
 void ws_cli_command_line(ws_cli_run *run, int argc, char **argv);
 /* The exclude-agent-cases patterns of `spec` that apply to `agent`. */
 void ws_cli_agent_excludes(const ws_spec *spec, const char *agent, ws_pattern_list *out);

@@ -79,6 +79,18 @@ typedef struct {
     bool may_accept;        /* accepting is allowed (a server may speak that version) */
 } ws_hs_request;
 
+/* How wsspec, as the server, shapes its answer to a client under test
+ * (RFC 6455 §4.2.2). Zero fields give the correct 101 response. */
+typedef struct {
+    int status;          /* 0: 101 */
+    const char *reason;  /* NULL: "Switching Protocols" */
+    unsigned omit;       /* WS_HDR_UPGRADE, WS_HDR_CONNECTION, WS_HDR_KEY (the Accept) */
+    const char *upgrade; /* replacement values */
+    const char *connection;
+    const char *accept; /* a wrong Sec-WebSocket-Accept */
+    const char *extra;  /* further header lines, each "Name: value" + CRLF */
+} ws_hs_response;
+
 typedef enum {
     WS_HS_ACCEPT,         /* 101 with a valid response, then the steps */
     WS_HS_REJECT,         /* refused: an HTTP error status, or the connection closed */
@@ -143,7 +155,17 @@ typedef struct {
     unsigned flags;
     const ws_hs_request *hs; /* NULL: the standard opening request */
     ws_hs_expect hs_expect;
+    const ws_hs_response *hs_response; /* testing clients: NULL, the correct answer */
+    unsigned roles;                    /* WS_FOR_*; 0: servers and clients */
 } ws_case;
+
+/* Which peers a case applies to. */
+enum { WS_FOR_SERVERS = 1, WS_FOR_CLIENTS = 2 };
+
+static inline bool ws_case_applies(const ws_case *c, unsigned role)
+{
+    return c->roles == 0 || (c->roles & role) != 0;
+}
 
 /* Compound-literal helpers that keep declarations short. */
 #define WS_COUNT(type, ...) (sizeof((type[]){__VA_ARGS__}) / sizeof(type))
@@ -195,5 +217,6 @@ void ws_suite_limits(ws_registry *r);
 void ws_suite_misc(ws_registry *r);
 void ws_suite_handshake(ws_registry *r);
 void ws_suite_masking(ws_registry *r);
+void ws_suite_client_handshake(ws_registry *r);
 
 #endif

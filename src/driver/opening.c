@@ -259,3 +259,57 @@ bool ws_session_open(ws_session *s, const uint8_t *extra, size_t extra_len)
     }
     return true;
 }
+
+/* ------------------------------------------------ as the server (clients) */
+
+bool ws_session_answer(ws_session *s, ws_conn *conn, const char *key, const char *request,
+                       size_t request_len, const uint8_t *leftover, size_t leftover_len)
+{
+    ws_case_result *r = s->res;
+    const ws_hs_response *hr = s->plan->c->hs_response;
+    static const ws_hs_response standard = {0};
+    if (!hr)
+        hr = &standard;
+    s->conn = conn;
+    ws_result_set_http(&r->http_request, &r->http_request_len, request, request_len);
+
+    char accept[WS_ACCEPT_LEN + 1], status[16];
+    ws_accept_key(key, strlen(key), accept);
+    text_buf b = {0};
+    snprintf(status, sizeof status, "%d", hr->status ? hr->status : 101);
+    puts_(&b, "HTTP/1.1 ");
+    puts_(&b, status);
+    puts_(&b, " ");
+    puts_(&b, hr->reason ? hr->reason : "Switching Protocols");
+    puts_(&b, "\r\n");
+    if (!(hr->omit & WS_HDR_UPGRADE))
+        put_header(&b, "Upgrade", hr->upgrade ? hr->upgrade : "websocket", false);
+    if (!(hr->omit & WS_HDR_CONNECTION))
+        put_header(&b, "Connection", hr->connection ? hr->connection : "Upgrade", false);
+    if (!(hr->omit & WS_HDR_KEY))
+        put_header(&b, "Sec-WebSocket-Accept", hr->accept ? hr->accept : accept, false);
+    put_header(&b, "Server", "wsspec/" WSSPEC_VERSION, false);
+    if (hr->extra)
+        puts_(&b, hr->extra);
+    puts_(&b, "\r\n");
+    if (b.oom) {
+        free(b.data);
+        return fail_open(s, "%s", "Out of memory building the opening response.");
+    }
+    ws_result_set_http(&r->http_response, &r->http_response_len, b.data, b.len);
+    ws_err e = ws_conn_write(conn, b.data, b.len, ws_deadline_ms(OPEN_TIMEOUT_MS));
+    r->tx_octets += b.len;
+    free(b.data);
+    if (e != WS_OK)
+        return fail_open(s, "Could not send the opening response: %s", ws_err_message(e));
+    r->http_status = hr->status ? hr->status : 101;
+    r->handshake_ok = true;
+    s->t0 = ws_now_ns();
+    if (leftover_len) {
+        size_t n = leftover_len < sizeof s->rbuf ? leftover_len : sizeof s->rbuf;
+        memcpy(s->rbuf, leftover, n);
+        r->rx_octets += n;
+        ws_session_process(s, s->rbuf, n);
+    }
+    return true;
+}

@@ -9,7 +9,8 @@
 
 bool ws_pattern_match(const char *pattern, const char *id)
 {
-    if (!pattern || !id) return false;
+    if (!pattern || !id)
+        return false;
     const char *p = pattern, *s = id;
     const char *star = NULL;   /* last '*' seen in the pattern */
     const char *resume = NULL; /* where in id that '*' currently stops */
@@ -39,9 +40,11 @@ bool ws_pattern_match(const char *pattern, const char *id)
 
 bool ws_pattern_list_match(const char *const *patterns, size_t n, const char *id)
 {
-    if (!patterns) return false;
+    if (!patterns)
+        return false;
     for (size_t i = 0; i < n; i++)
-        if (ws_pattern_match(patterns[i], id)) return true;
+        if (ws_pattern_match(patterns[i], id))
+            return true;
     return false;
 }
 
@@ -66,7 +69,8 @@ static void ws_pattern_describe(unsigned char c, char *out, size_t cap)
 static bool ws_pattern_check(const char *s, size_t len, const char *what, char *err, size_t errcap)
 {
     if (len == 0) {
-        if (err && errcap) snprintf(err, errcap, "%s: empty case pattern", what);
+        if (err && errcap)
+            snprintf(err, errcap, "%s: empty case pattern", what);
         return false;
     }
     for (size_t i = 0; i < len; i++) {
@@ -86,19 +90,22 @@ static bool ws_pattern_check(const char *s, size_t len, const char *what, char *
 
 bool ws_pattern_valid(const char *pattern, char *err, size_t errcap)
 {
-    if (!pattern) pattern = "";
+    if (!pattern)
+        pattern = "";
     char what[48];
     size_t len = strlen(pattern);
     snprintf(what, sizeof(what), "\"%.32s%s\"", pattern, len > 32 ? "..." : "");
     /* Do not echo control characters or quotes back verbatim. */
     for (char *c = what + 1; *c; c++)
-        if ((unsigned char)*c < 0x20 || *c == 0x7F) *c = '?';
+        if ((unsigned char)*c < 0x20 || *c == 0x7F)
+            *c = '?';
     return ws_pattern_check(pattern, len, what, err, errcap);
 }
 
 void ws_pattern_list_free(ws_pattern_list *list)
 {
-    if (!list) return;
+    if (!list)
+        return;
     for (size_t i = 0; i < list->n; i++)
         free(list->items[i]);
     free(list->items);
@@ -115,19 +122,23 @@ int ws_pattern_list_parse(const char *text, ws_pattern_list *out, char *err, siz
 {
     out->items = NULL;
     out->n = 0;
-    if (!text) text = "";
+    if (!text)
+        text = "";
     size_t count = 1;
     for (const char *c = text; *c; c++)
-        if (*c == ',') count++;
+        if (*c == ',')
+            count++;
     out->items = calloc(count, sizeof(*out->items));
     if (!out->items) {
-        if (err && errcap) snprintf(err, errcap, "out of memory");
+        if (err && errcap)
+            snprintf(err, errcap, "out of memory");
         return -1;
     }
     const char *s = text;
     for (size_t idx = 0; idx < count; idx++) {
         const char *e = strchr(s, ',');
-        if (!e) e = s + strlen(s);
+        if (!e)
+            e = s + strlen(s);
         const char *b = s, *f = e;
         while (b < f && ws_pattern_is_blank(*b))
             b++;
@@ -136,7 +147,8 @@ int ws_pattern_list_parse(const char *text, ws_pattern_list *out, char *err, siz
         char what[48];
         snprintf(what, sizeof(what), "case list element %zu", idx + 1);
         if (b == f && count == 1) {
-            if (err && errcap) snprintf(err, errcap, "case list is empty");
+            if (err && errcap)
+                snprintf(err, errcap, "case list is empty");
             ws_pattern_list_free(out);
             return -1;
         }
@@ -146,7 +158,8 @@ int ws_pattern_list_parse(const char *text, ws_pattern_list *out, char *err, siz
         }
         char *item = malloc((size_t)(f - b) + 1);
         if (!item) {
-            if (err && errcap) snprintf(err, errcap, "out of memory");
+            if (err && errcap)
+                snprintf(err, errcap, "out of memory");
             ws_pattern_list_free(out);
             return -1;
         }
@@ -175,7 +188,8 @@ static int ws_case_part_compare(const char **pa, const char **pb)
         nb = nb && ws_case_is_digit(b[i]);
     *pa = a + la;
     *pb = b + lb;
-    if (la == 0 || lb == 0) return la == lb ? 0 : (la == 0 ? -1 : 1); /* empty first */
+    if (la == 0 || lb == 0)
+        return la == lb ? 0 : (la == 0 ? -1 : 1); /* empty first */
     if (na && nb) {
         /* Unbounded integers: strip leading zeros, longer is larger. */
         while (la > 1 && *a == '0') {
@@ -186,26 +200,32 @@ static int ws_case_part_compare(const char **pa, const char **pb)
             b++;
             lb--;
         }
-        if (la != lb) return la < lb ? -1 : 1;
+        if (la != lb)
+            return la < lb ? -1 : 1;
         int c = memcmp(a, b, la);
         return c < 0 ? -1 : c > 0;
     }
-    if (na != nb) return na ? -1 : 1;
+    if (na != nb)
+        return na ? -1 : 1;
     size_t m = la < lb ? la : lb;
     int c = memcmp(a, b, m);
-    if (c != 0) return c < 0 ? -1 : 1;
+    if (c != 0)
+        return c < 0 ? -1 : 1;
     return la == lb ? 0 : (la < lb ? -1 : 1);
 }
 
 int ws_case_id_compare(const char *a, const char *b)
 {
-    if (!a || !b) return a == b ? 0 : (a ? 1 : -1);
+    if (!a || !b)
+        return a == b ? 0 : (a ? 1 : -1);
     const char *pa = a, *pb = b;
     for (;;) {
         int c = ws_case_part_compare(&pa, &pb);
-        if (c != 0) return c;
+        if (c != 0)
+            return c;
         if (!*pa || !*pb) {
-            if (*pa != *pb) return *pa ? 1 : -1; /* the shorter id first */
+            if (*pa != *pb)
+                return *pa ? 1 : -1; /* the shorter id first */
             break;
         }
         pa++; /* skip the '.' */

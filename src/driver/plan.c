@@ -441,6 +441,11 @@ void ws_plan_describe(const ws_plan *p, char *out, size_t cap)
         return;
     out[0] = 0;
 #define ADD(...) n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, __VA_ARGS__)
+    if (p->c->hs_expect != WS_HS_ACCEPT && p->c->hs_response) {
+        ADD("The client fails the WebSocket connection (closes TCP) and never echoes the "
+            "message wsspec sends after its invalid response.");
+        return;
+    }
     if (p->c->hs_expect != WS_HS_ACCEPT) {
         ADD("The server refuses the opening request: ");
         ADD(p->c->hs_expect == WS_HS_REJECT_VERSION

@@ -131,6 +131,7 @@ ws_registry *ws_registry_all(void)
     ws_suite_misc(r);
     ws_suite_handshake(r);
     ws_suite_masking(r);
+    ws_suite_client_handshake(r);
     qsort(r->cases, r->count, sizeof *r->cases, by_id);
     return r;
 }
@@ -150,6 +151,7 @@ const char *ws_family_title(const char *id)
         {"9", "Limits/Performance"},
         {"10", "Misc"},
         {"20", "Opening Handshake"},
+        {"22", "Client Handshake Checks"},
         {"21", "Masking and Lengths"},
     };
     size_t n = strcspn(id, ".");

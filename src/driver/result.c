@@ -29,12 +29,16 @@ void ws_result_free(ws_case_result *r)
 
 static bool grow(void **arr, size_t *cap, size_t need, size_t elem, size_t max)
 {
-    if (need <= *cap) return true;
+    if (need <= *cap)
+        return true;
     size_t ncap = *cap ? *cap * 2 : 32;
-    if (ncap > max) ncap = max;
-    if (ncap < need) return false;
+    if (ncap > max)
+        ncap = max;
+    if (ncap < need)
+        return false;
     void *n = realloc(*arr, ncap * elem);
-    if (!n) return false;
+    if (!n)
+        return false;
     *arr = n;
     *cap = ncap;
     return true;
@@ -53,7 +57,8 @@ void ws_result_add_event(ws_case_result *r, ws_ev_kind kind, uint64_t len, const
     e->len = len;
     e->t_us = t_us;
     e->preview_len = (uint8_t)(data_len < WS_PREVIEW_MAX ? data_len : WS_PREVIEW_MAX);
-    if (e->preview_len) memcpy(e->preview, data, e->preview_len);
+    if (e->preview_len)
+        memcpy(e->preview, data, e->preview_len);
 }
 
 void ws_result_add_wire(ws_case_result *r, const ws_wire_frame *f)
@@ -75,14 +80,17 @@ void ws_result_count_chop(ws_size_count *stats, size_t *n, uint64_t size)
             stats[i].count++;
             return;
         }
-    if (*n < WS_CHOP_STATS_MAX) stats[(*n)++] = (ws_size_count){size, 1};
+    if (*n < WS_CHOP_STATS_MAX)
+        stats[(*n)++] = (ws_size_count){size, 1};
 }
 
 void ws_result_set_http(char **dst, size_t *dst_len, const char *src, size_t len)
 {
-    if (len > WS_HTTP_KEEP_MAX) len = WS_HTTP_KEEP_MAX;
+    if (len > WS_HTTP_KEEP_MAX)
+        len = WS_HTTP_KEEP_MAX;
     char *p = malloc(len + 1);
-    if (!p) return;
+    if (!p)
+        return;
     memcpy(p, src, len);
     p[len] = 0;
     free(*dst);

@@ -61,6 +61,7 @@ typedef struct {
     char expectation[600];
 
     /* opening handshake */
+    bool as_server; /* wsspec was the server (testing a client) */
     bool handshake_ok;
     char *http_request; /* NUL-terminated, at most WS_HTTP_KEEP_MAX octets */
     size_t http_request_len;

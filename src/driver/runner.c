@@ -51,7 +51,7 @@ static uint8_t *build_step(ws_session *s, const ws_plan_step *ps, size_t *len, s
         ws_frame_spec spec = {.fin = !f->spec.more,
                               .rsv = f->spec.rsv,
                               .opcode = f->spec.opcode,
-                              .masked = !f->spec.unmasked,
+                              .masked = ws_session_masks(s, f->spec.unmasked),
                               .len_form = (ws_len_form)f->spec.len_form,
                               .lie_length = f->spec.declared_len != 0,
                               .declared_len = f->spec.declared_len};
@@ -206,7 +206,11 @@ static void summarize_perf(ws_session *s)
     }
 }
 
-void ws_run_case(const ws_target *t, const ws_case *c, ws_case_result *res)
+/* Everything after the connection is open, and the verdicts. `accepted` is
+ * NULL when wsspec is the client (it connects), else the client's
+ * connection to answer. */
+static void run_case(const ws_target *t, const ws_case *c, ws_case_result *res,
+                     const ws_accepted *accepted)
 {
     ws_plan plan;
     time_t now = time(NULL);
@@ -217,6 +221,8 @@ void ws_run_case(const ws_target *t, const ws_case *c, ws_case_result *res)
     int64_t t0 = ws_now_ns();
     if (ws_plan_build(c, &plan) != WS_OK) {
         snprintf(res->reason, sizeof res->reason, "Out of memory preparing the case.");
+        if (accepted)
+            ws_conn_close(accepted->conn);
         return;
     }
     /* Every case is bounded: its timers plus a margin for connecting and closing. */
@@ -226,24 +232,31 @@ void ws_run_case(const ws_target *t, const ws_case *c, ws_case_result *res)
     int64_t case_deadline = t0 + scaled_ms(t, (int)budget_ms) * 1000000;
 
     ws_session s;
-    ws_session_init(&s, t, &plan, res);
-    /* A handshake case may put the first frames in the request's TCP write. */
-    uint8_t *early = NULL;
-    size_t early_len = 0, first_step = 0, *ends = NULL;
-    if (c->hs && c->hs->first_frame && plan.nsteps && c->steps[0].kind == WS_STEP_SEND) {
-        early = build_step(&s, &plan.steps[0], &early_len, &ends);
-        free(ends);
-        first_step = 1;
+    ws_session_init(&s, t, &plan, res, accepted != NULL);
+    bool open;
+    size_t first_step = 0;
+    if (accepted) {
+        open = ws_session_answer(&s, accepted->conn, accepted->key, accepted->request,
+                                 accepted->request_len, accepted->leftover, accepted->leftover_len);
+    } else {
+        /* A handshake case may put the first frames in the request's TCP write. */
+        uint8_t *early = NULL;
+        size_t early_len = 0, *ends = NULL;
+        if (c->hs && c->hs->first_frame && plan.nsteps && c->steps[0].kind == WS_STEP_SEND) {
+            early = build_step(&s, &plan.steps[0], &early_len, &ends);
+            free(ends);
+            first_step = 1;
+        }
+        open = ws_session_open(&s, early, early_len);
+        free(early);
     }
-    bool open = ws_session_open(&s, early, early_len);
-    free(early);
     if (open) {
         run_steps(&s, t, first_step, case_deadline);
         run_end_phase(&s, t, case_deadline);
         ws_session_finish_close(&s, scaled_ms(t, 1000));
         summarize_perf(&s);
     }
-    if ((c->flags & WS_CASE_PROBE_AFTER) && !ws_session_stopped(&s)) {
+    if ((c->flags & WS_CASE_PROBE_AFTER) && !accepted && !ws_session_stopped(&s)) {
         char server[128];
         res->probe_failed = ws_probe_server(t, server, sizeof server, res->probe_detail,
                                             sizeof res->probe_detail) != WS_OK;
@@ -255,6 +268,17 @@ void ws_run_case(const ws_target *t, const ws_case *c, ws_case_result *res)
         res->ran = false;
     ws_session_free(&s);
     ws_plan_free(&plan);
+}
+
+void ws_run_case(const ws_target *t, const ws_case *c, ws_case_result *res)
+{
+    run_case(t, c, res, NULL);
+}
+
+void ws_run_case_as_server(const ws_target *t, const ws_accepted *accepted, const ws_case *c,
+                           ws_case_result *res)
+{
+    run_case(t, c, res, accepted);
 }
 
 ws_err ws_probe_server(const ws_target *t, char *server_header, size_t server_cap, char *detail,
@@ -269,7 +293,7 @@ ws_err ws_probe_server(const ws_target *t, char *server_header, size_t server_ca
         return e;
     ws_result_init(&res, &probe, 0);
     ws_session s;
-    ws_session_init(&s, t, &plan, &res);
+    ws_session_init(&s, t, &plan, &res, false);
     bool ok = ws_session_open(&s, NULL, 0);
     if (ok) {
         ws_session_close(&s, 1000, "");

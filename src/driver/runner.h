@@ -10,6 +10,7 @@
 
 #include "driver/case.h"
 #include "driver/result.h"
+#include "wsspec/net.h"
 #include "wsspec/url.h"
 
 typedef struct {
@@ -28,6 +29,20 @@ typedef struct {
  * server, is a verdict with a reason.
  */
 void ws_run_case(const ws_target *t, const ws_case *c, ws_case_result *res);
+
+/* A client's connection, accepted and its opening request read. */
+typedef struct {
+    ws_conn *conn;       /* ownership passes to the runner */
+    const char *key;     /* the request's Sec-WebSocket-Key */
+    const char *request; /* the request head as received */
+    size_t request_len;
+    const uint8_t *leftover; /* octets after the head (early frames) */
+    size_t leftover_len;
+} ws_accepted;
+
+/* Run case `c` as the server, on a client under test's connection. */
+void ws_run_case_as_server(const ws_target *t, const ws_accepted *accepted, const ws_case *c,
+                           ws_case_result *res);
 
 /* Connect and complete one valid opening handshake, then close. Used before
  * a run to check the server is reachable and to read its Server header.

@@ -26,7 +26,8 @@ static uint64_t next_random(ws_session *s)
     return s->rng = x;
 }
 
-void ws_session_init(ws_session *s, const ws_target *t, const ws_plan *plan, ws_case_result *res)
+void ws_session_init(ws_session *s, const ws_target *t, const ws_plan *plan, ws_case_result *res,
+                     bool as_server)
 {
     memset(s, 0, sizeof *s);
     s->t = t;
@@ -35,7 +36,10 @@ void ws_session_init(ws_session *s, const ws_target *t, const ws_plan *plan, ws_
     s->t0 = ws_now_ns();
     if (getrandom(&s->rng, sizeof s->rng, 0) != sizeof s->rng || s->rng == 0)
         s->rng = (uint64_t)s->t0 | 1;
-    ws_parser_config cfg = {.role = WS_ROLE_CLIENT, .whole_frames = true};
+    s->as_server = as_server;
+    res->as_server = as_server;
+    ws_parser_config cfg = {.role = as_server ? WS_ROLE_SERVER : WS_ROLE_CLIENT,
+                            .whole_frames = true};
     ws_parser_init(&s->parser, &cfg);
     ws_match_init(&s->ok, &plan->ok);
     ws_match_init(&s->ns, &plan->non_strict);
@@ -97,8 +101,8 @@ void ws_session_log_tx(ws_session *s, const ws_frame_spec *spec, const uint8_t *
     r->tx_frames[spec->opcode & 15]++;
     /* A well-formed Close header (masked, as a client's must be) makes this
      * wsspec's close (Autobahn's closedByMe). */
-    if (spec->opcode == WS_OP_CLOSE && spec->fin && spec->rsv == 0 && spec->masked &&
-        !s->sent_close) {
+    if (spec->opcode == WS_OP_CLOSE && spec->fin && spec->rsv == 0 &&
+        spec->masked == ws_session_masks(s, false) && !s->sent_close) {
         s->sent_close = true;
         r->closed_by_me = !s->peer_closed;
         r->local_close_code = len >= 2 ? (payload[0] << 8 | payload[1]) : 0;
@@ -174,7 +178,8 @@ static void control_done(ws_session *s, uint8_t op)
     }
     if (op == WS_OP_PING && !s->sent_close) {
         uint8_t frame[WS_MAX_HEADER_SIZE + WS_MAX_CONTROL_PAYLOAD];
-        ws_frame_spec spec = {.fin = true, .opcode = WS_OP_PONG, .masked = true};
+        ws_frame_spec spec = {
+            .fin = true, .opcode = WS_OP_PONG, .masked = ws_session_masks(s, false)};
         ws_session_mask_key(s, spec.mask_key);
         size_t n;
         if (ws_frame_write(&spec, s->ctrl, s->ctrl_len, frame, sizeof frame, &n) == WS_OK) {
@@ -386,7 +391,7 @@ void ws_session_close(ws_session *s, uint16_t code, const char *reason)
         rl = WS_MAX_CONTROL_PAYLOAD - 2;
     size_t plen = code ? ws_close_build(code, (const uint8_t *)reason, rl, payload) : 0;
     uint8_t frame[WS_MAX_HEADER_SIZE + WS_MAX_CONTROL_PAYLOAD];
-    ws_frame_spec spec = {.fin = true, .opcode = WS_OP_CLOSE, .masked = true};
+    ws_frame_spec spec = {.fin = true, .opcode = WS_OP_CLOSE, .masked = ws_session_masks(s, false)};
     ws_session_mask_key(s, spec.mask_key);
     size_t n;
     if (ws_frame_write(&spec, payload, plen, frame, sizeof frame, &n) != WS_OK)
@@ -412,6 +417,25 @@ void ws_session_finish_close(ws_session *s, int64_t timeout_ms)
                      "the peer did not answer wsspec's Close within %lld ms",
                      (long long)timeout_ms);
         }
+    }
+    if (s->as_server) {
+        /* As the server, wsspec closes TCP first (§7.1.1): send FIN, then let
+         * the client's FIN arrive so the close does not turn into a reset. */
+        if (!s->tcp_closed) {
+            ws_conn_shutdown_write(s->conn);
+            int64_t until = ws_now_ns() + timeout_ms * 1000000;
+            while (!s->tcp_closed && ws_now_ns() < until)
+                ws_session_pump(s, until);
+            r->dropped_by_me = true;
+        }
+        r->was_clean = s->peer_closed && s->sent_close && !r->close_handshake_timeout;
+        if (!r->was_clean && !r->was_not_clean_reason[0])
+            snprintf(r->was_not_clean_reason, sizeof r->was_not_clean_reason, "%s",
+                     !s->peer_closed ? "the client closed TCP without a Close frame"
+                                     : "wsspec did not send a Close frame");
+        ws_conn_close(s->conn);
+        s->conn = NULL;
+        return;
     }
     if (!s->tcp_closed && !r->close_handshake_timeout) {
         /* Both Close frames were exchanged: the server closes TCP first (§7.1.1). */

@@ -24,6 +24,7 @@
 typedef struct {
     const ws_target *t;
     const ws_plan *plan;
+    bool as_server; /* wsspec is the server: it sends unmasked, expects masked */
     ws_case_result *res;
     ws_conn *conn;
     int64_t t0;
@@ -58,7 +59,19 @@ typedef struct {
     uint64_t rx_payload_octets;
 } ws_session;
 
-void ws_session_init(ws_session *s, const ws_target *t, const ws_plan *plan, ws_case_result *res);
+void ws_session_init(ws_session *s, const ws_target *t, const ws_plan *plan, ws_case_result *res,
+                     bool as_server);
+/* As the server: answer a client's opening request on an accepted
+ * connection (ownership of conn passes to the session), with the case's
+ * deliberate variant of the response if any; then process `leftover`. */
+bool ws_session_answer(ws_session *s, ws_conn *conn, const char *key, const char *request,
+                       size_t request_len, const uint8_t *leftover, size_t leftover_len);
+/* Whether frames wsspec sends are masked: as the client, unless the frame
+ * breaks the rule on purpose; as the server, only then. */
+static inline bool ws_session_masks(const ws_session *s, bool break_rule)
+{
+    return s->as_server ? break_rule : !break_rule;
+}
 /* Connect and run the opening handshake, the case's variant of it if any,
  * with `extra` octets appended to the request's TCP write. True when a
  * WebSocket connection is open; otherwise res says what happened (status,

@@ -37,7 +37,8 @@ static bool ws_spec_fail(const ws_spec_ctx *c, const char *path, const char *fmt
 
 static bool ws_spec_fail(const ws_spec_ctx *c, const char *path, const char *fmt, ...)
 {
-    if (!c->err || c->errcap == 0) return false;
+    if (!c->err || c->errcap == 0)
+        return false;
     char msg[256];
     va_list ap;
     va_start(ap, fmt);
@@ -89,7 +90,8 @@ static bool ws_spec_dup(const ws_spec_ctx *c, const char *path, const char *s, s
                         char **out)
 {
     *out = malloc(len + 1);
-    if (!*out) return ws_spec_fail(c, path, "out of memory");
+    if (!*out)
+        return ws_spec_fail(c, path, "out of memory");
     memcpy(*out, s, len);
     (*out)[len] = 0;
     return true;
@@ -104,14 +106,17 @@ static bool ws_spec_string(const ws_spec_ctx *c, const char *path, const ws_json
     if (!ws_json_string(v, &s, &len))
         return ws_spec_fail(c, path, "expected a string, got %s",
                             ws_json_type_name(ws_json_type_of(v)));
-    if (memchr(s, 0, len)) return ws_spec_fail(c, path, "string contains a NUL character");
-    if (nonempty && len == 0) return ws_spec_fail(c, path, "must not be empty");
+    if (memchr(s, 0, len))
+        return ws_spec_fail(c, path, "string contains a NUL character");
+    if (nonempty && len == 0)
+        return ws_spec_fail(c, path, "must not be empty");
     return ws_spec_dup(c, path, s, len, out);
 }
 
 static bool ws_spec_url(const ws_spec_ctx *c, const char *path, const ws_json_value *v, char **out)
 {
-    if (!ws_spec_string(c, path, v, true, out)) return false;
+    if (!ws_spec_string(c, path, v, true, out))
+        return false;
     if (strncmp(*out, "ws://", 5) != 0 && strncmp(*out, "wss://", 6) != 0)
         return ws_spec_fail(c, path, "expected a ws:// or wss:// URL");
     return true;
@@ -135,16 +140,19 @@ static bool ws_spec_string_array(const ws_spec_ctx *c, const char *path, const w
                             ws_json_type_name(ws_json_type_of(v)));
     size_t len = ws_json_array_len(v);
     *items = calloc(len ? len : 1, sizeof(**items));
-    if (!*items) return ws_spec_fail(c, path, "out of memory");
+    if (!*items)
+        return ws_spec_fail(c, path, "out of memory");
     for (size_t i = 0; i < len; i++) {
         char ep[WS_SPEC_PATH_MAX];
         ws_spec_path(ep, path, "[%zu]", i);
         char *s;
-        if (!ws_spec_string(c, ep, ws_json_array_at(v, i), kind != WS_SPEC_ANY, &s)) return false;
+        if (!ws_spec_string(c, ep, ws_json_array_at(v, i), kind != WS_SPEC_ANY, &s))
+            return false;
         (*items)[(*n)++] = s;
         if (kind == WS_SPEC_PATTERN) {
             char why[200];
-            if (!ws_pattern_valid(s, why, sizeof(why))) return ws_spec_fail(c, ep, "%s", why);
+            if (!ws_pattern_valid(s, why, sizeof(why)))
+                return ws_spec_fail(c, ep, "%s", why);
         } else if (kind == WS_SPEC_TOKEN) {
             for (const char *p = s; *p; p++)
                 if (!ws_spec_is_tchar((unsigned char)*p))
@@ -206,7 +214,8 @@ static bool ws_spec_timeout(const ws_spec_ctx *c, const char *path, const ws_jso
     if (!ws_json_number(v, &d))
         return ws_spec_fail(c, path, "expected a number (seconds), got %s",
                             ws_json_type_name(ws_json_type_of(v)));
-    if (!(d >= 0) || !isfinite(d)) return ws_spec_fail(c, path, "must be >= 0");
+    if (!(d >= 0) || !isfinite(d))
+        return ws_spec_fail(c, path, "must be >= 0");
     *has = true;
     *out = d;
     return true;
@@ -220,7 +229,8 @@ static bool ws_spec_options_parse(const ws_spec_ctx *c, const char *path, const 
                             ws_json_type_name(ws_json_type_of(v)));
     size_t n = ws_json_object_size(v);
     o->items = calloc(n ? n : 1, sizeof(*o->items));
-    if (!o->items) return ws_spec_fail(c, path, "out of memory");
+    if (!o->items)
+        return ws_spec_fail(c, path, "out of memory");
     for (size_t k = 0; k < n; k++) {
         const char *key;
         size_t keylen;
@@ -228,9 +238,11 @@ static bool ws_spec_options_parse(const ws_spec_ctx *c, const char *path, const 
         char kp[WS_SPEC_PATH_MAX], safe[64];
         ws_spec_sanitize(safe, sizeof(safe), key, keylen);
         ws_spec_path(kp, path, ".%s", safe);
-        if (memchr(key, 0, keylen)) return ws_spec_fail(c, kp, "key contains a NUL character");
+        if (memchr(key, 0, keylen))
+            return ws_spec_fail(c, kp, "key contains a NUL character");
         ws_spec_option *opt = &o->items[o->n];
-        if (!ws_spec_dup(c, kp, key, keylen, &opt->key)) return false;
+        if (!ws_spec_dup(c, kp, key, keylen, &opt->key))
+            return false;
         o->n++;
         ws_jsonw w;
         ws_jsonw_init(&w, 0);
@@ -240,7 +252,8 @@ static bool ws_spec_options_parse(const ws_spec_ctx *c, const char *path, const 
         bool ok = ws_jsonw_finish(&w, &text, &tlen, NULL, 0) &&
                   ws_spec_dup(c, kp, text, tlen, &opt->json);
         ws_jsonw_free(&w);
-        if (!ok) return opt->json ? false : ws_spec_fail(c, kp, "out of memory");
+        if (!ok)
+            return opt->json ? false : ws_spec_fail(c, kp, "out of memory");
         if (strcmp(opt->key, "failByDrop") == 0) {
             if (!ws_json_bool(m, &o->fail_by_drop))
                 return ws_spec_fail(c, kp, "expected a boolean, got %s",
@@ -275,9 +288,11 @@ static void ws_spec_options_free(ws_spec_options *o)
 
 const char *ws_spec_option_json(const ws_spec_options *opts, const char *key)
 {
-    if (!opts || !key) return NULL;
+    if (!opts || !key)
+        return NULL;
     for (size_t i = opts->n; i-- > 0;)
-        if (strcmp(opts->items[i].key, key) == 0) return opts->items[i].json;
+        if (strcmp(opts->items[i].key, key) == 0)
+            return opts->items[i].json;
     return NULL;
 }
 
@@ -290,7 +305,8 @@ static bool ws_spec_agent_cases_parse(const ws_spec_ctx *c, const ws_json_value 
                             ws_json_type_name(ws_json_type_of(v)));
     size_t count = ws_json_object_size(v);
     *out = calloc(count ? count : 1, sizeof(**out));
-    if (!*out) return ws_spec_fail(c, path, "out of memory");
+    if (!*out)
+        return ws_spec_fail(c, path, "out of memory");
     for (size_t k = 0; k < count; k++) {
         const char *key;
         size_t keylen;
@@ -298,10 +314,13 @@ static bool ws_spec_agent_cases_parse(const ws_spec_ctx *c, const ws_json_value 
         char kp[WS_SPEC_PATH_MAX], safe[64];
         ws_spec_sanitize(safe, sizeof(safe), key, keylen);
         ws_spec_path(kp, path, "[\"%s\"]", safe);
-        if (keylen == 0) return ws_spec_fail(c, kp, "agent pattern must not be empty");
-        if (memchr(key, 0, keylen)) return ws_spec_fail(c, kp, "key contains a NUL character");
+        if (keylen == 0)
+            return ws_spec_fail(c, kp, "agent pattern must not be empty");
+        if (memchr(key, 0, keylen))
+            return ws_spec_fail(c, kp, "key contains a NUL character");
         ws_spec_agent_cases *ac = &(*out)[*n];
-        if (!ws_spec_dup(c, kp, key, keylen, &ac->agent)) return false;
+        if (!ws_spec_dup(c, kp, key, keylen, &ac->agent))
+            return false;
         (*n)++;
         if (!ws_spec_string_array(c, kp, m, WS_SPEC_PATTERN, &ac->cases, &ac->n_cases))
             return false;
@@ -335,7 +354,8 @@ static bool ws_spec_common_parse(const ws_spec_ctx *c, const ws_json_value *root
 {
     const ws_json_value *v;
     if ((v = ws_json_object_get(root, "outdir"))) {
-        if (!ws_spec_string(c, "outdir", v, true, o->outdir)) return false;
+        if (!ws_spec_string(c, "outdir", v, true, o->outdir))
+            return false;
     } else if (!ws_spec_dup(c, "outdir", default_outdir, strlen(default_outdir), o->outdir)) {
         return false;
     }
@@ -344,7 +364,8 @@ static bool ws_spec_common_parse(const ws_spec_ctx *c, const ws_json_value *root
         return false;
     if (!(v = ws_json_object_get(root, "cases")))
         return ws_spec_fail(c, "cases", "missing (required): an array of case patterns");
-    if (!ws_spec_string_array(c, "cases", v, WS_SPEC_PATTERN, o->cases, o->n_cases)) return false;
+    if (!ws_spec_string_array(c, "cases", v, WS_SPEC_PATTERN, o->cases, o->n_cases))
+        return false;
     if ((v = ws_json_object_get(root, "exclude-cases")) &&
         !ws_spec_string_array(c, "exclude-cases", v, WS_SPEC_PATTERN, o->exclude_cases,
                               o->n_exclude_cases))
@@ -381,8 +402,10 @@ static bool ws_spec_server_parse(const ws_spec_ctx *c, const char *path, const w
         return ws_spec_fail(c, path, "expected an object, got %s",
                             ws_json_type_name(ws_json_type_of(v)));
     ws_spec_path(kp, path, ".url");
-    if (!(m = ws_json_object_get(v, "url"))) return ws_spec_fail(c, kp, "missing (required)");
-    if (!ws_spec_url(c, kp, m, &s->url)) return false;
+    if (!(m = ws_json_object_get(v, "url")))
+        return ws_spec_fail(c, kp, "missing (required)");
+    if (!ws_spec_url(c, kp, m, &s->url))
+        return false;
     static const char *const keys[] = {"agent", "hostname", "origin"};
     char **dst[] = {&s->agent, &s->hostname, &s->origin};
     for (int k = 0; k < 3; k++) {
@@ -402,7 +425,8 @@ static bool ws_spec_server_parse(const ws_spec_ctx *c, const char *path, const w
 
 static void ws_spec_set_err(char *err, size_t errcap, const char *msg)
 {
-    if (err && errcap) snprintf(err, errcap, "%s", msg);
+    if (err && errcap)
+        snprintf(err, errcap, "%s", msg);
 }
 
 int ws_spec_parse(const char *name, const char *text, size_t len, ws_spec *out, char *err,
@@ -412,7 +436,8 @@ int ws_spec_parse(const char *name, const char *text, size_t len, ws_spec *out, 
     ws_spec_set_err(err, errcap, "");
     ws_spec_ctx c = {name ? name : "spec", err, errcap};
     ws_json_doc *doc = ws_spec_parse_root(&c, text, len);
-    if (!doc) return -1;
+    if (!doc)
+        return -1;
     const ws_json_value *root = ws_json_root(doc), *v;
     bool ok = true;
     if (!(v = ws_json_object_get(root, "servers"))) {
@@ -423,7 +448,8 @@ int ws_spec_parse(const char *name, const char *text, size_t len, ws_spec *out, 
     } else {
         size_t n = ws_json_array_len(v);
         out->servers = calloc(n ? n : 1, sizeof(*out->servers));
-        if (!out->servers) ok = ws_spec_fail(&c, "servers", "out of memory");
+        if (!out->servers)
+            ok = ws_spec_fail(&c, "servers", "out of memory");
         for (size_t i = 0; ok && i < n; i++) {
             char sp[WS_SPEC_PATH_MAX];
             ws_spec_path(sp, "servers", "[%zu]", i);
@@ -455,7 +481,8 @@ int ws_spec_parse_server(const char *name, const char *text, size_t len, ws_spec
     ws_spec_set_err(err, errcap, "");
     ws_spec_ctx c = {name ? name : "spec", err, errcap};
     ws_json_doc *doc = ws_spec_parse_root(&c, text, len);
-    if (!doc) return -1;
+    if (!doc)
+        return -1;
     const ws_json_value *root = ws_json_root(doc), *v;
     bool ok = true;
     if (!(v = ws_json_object_get(root, "url")))
@@ -527,7 +554,8 @@ static int ws_spec_read_file(const char *path, char **buf, size_t *len, char *er
         return -1;
     }
     if (n > WS_SPEC_MAX_FILE) {
-        if (err && errcap) snprintf(err, errcap, "%s: file is larger than 1 MiB", path);
+        if (err && errcap)
+            snprintf(err, errcap, "%s: file is larger than 1 MiB", path);
         free(data);
         return -1;
     }
@@ -542,7 +570,8 @@ int ws_spec_load(const char *path, ws_spec *out, char *err, size_t errcap)
     char *text;
     size_t len;
     memset(out, 0, sizeof(*out));
-    if (ws_spec_read_file(path, &text, &len, err, errcap) != 0) return -1;
+    if (ws_spec_read_file(path, &text, &len, err, errcap) != 0)
+        return -1;
     int rc = ws_spec_parse(path, text, len, out, err, errcap);
     free(text);
     return rc;
@@ -553,7 +582,8 @@ int ws_spec_load_server(const char *path, ws_spec_fuzzingserver *out, char *err,
     char *text;
     size_t len;
     memset(out, 0, sizeof(*out));
-    if (ws_spec_read_file(path, &text, &len, err, errcap) != 0) return -1;
+    if (ws_spec_read_file(path, &text, &len, err, errcap) != 0)
+        return -1;
     int rc = ws_spec_parse_server(path, text, len, out, err, errcap);
     free(text);
     return rc;
@@ -561,7 +591,8 @@ int ws_spec_load_server(const char *path, ws_spec_fuzzingserver *out, char *err,
 
 void ws_spec_free(ws_spec *spec)
 {
-    if (!spec) return;
+    if (!spec)
+        return;
     free(spec->outdir);
     ws_spec_options_free(&spec->options);
     for (size_t i = 0; i < spec->n_servers; i++) {
@@ -582,7 +613,8 @@ void ws_spec_free(ws_spec *spec)
 
 void ws_spec_fuzzingserver_free(ws_spec_fuzzingserver *spec)
 {
-    if (!spec) return;
+    if (!spec)
+        return;
     free(spec->url);
     free(spec->outdir);
     free(spec->key);

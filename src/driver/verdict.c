@@ -48,7 +48,7 @@ static ws_close_verdict decide_close(const ws_plan *p, ws_case_result *r)
                  codes);
         return WS_CLOSE_VERDICT_WRONG_CODE;
     }
-    if (r->dropped_by_me) {
+    if (r->dropped_by_me && !r->as_server) {
         snprintf(r->reason_close, sizeof r->reason_close,
                  "wsspec had to drop the TCP connection; the server should close it "
                  "(RFC 6455 §7.1.1).");
@@ -207,11 +207,45 @@ static void decide_accepted(const ws_plan *p, ws_case_result *r, bool ok_matched
     }
 }
 
+/* Testing a client against a broken opening response (§4.1): it must fail
+ * the connection and never use it. */
+static void decide_client_refusal(ws_case_result *r)
+{
+    r->behavior = WS_BEHAVIOR_FAILED;
+    r->behavior_close = WS_CLOSE_VERDICT_OK;
+    snprintf(r->reason_close, sizeof r->reason_close, "No WebSocket connection, as expected.");
+    if (r->nevents > 0 || r->peer_violation != WS_OK) {
+        snprintf(r->reason, sizeof r->reason,
+                 "The client accepted the invalid opening response and used the connection "
+                 "(%zu message(s) or control frame(s) received).",
+                 r->nevents);
+        r->behavior_close = WS_CLOSE_VERDICT_FAILED;
+        snprintf(r->reason_close, sizeof r->reason_close, "The connection was treated as open.");
+    } else if (r->remote_close_code >= 0) {
+        r->behavior = WS_BEHAVIOR_NON_STRICT;
+        snprintf(r->reason, sizeof r->reason,
+                 "NON-STRICT: the client refused the response but sent a Close frame on a "
+                 "connection that never opened (code %d).",
+                 r->remote_close_code);
+    } else if (r->peer_dropped_tcp) {
+        r->behavior = WS_BEHAVIOR_OK;
+        snprintf(r->reason, sizeof r->reason, "The client failed the connection.");
+    } else {
+        snprintf(r->reason, sizeof r->reason,
+                 "The client neither failed the connection nor answered: it kept the TCP "
+                 "connection open.");
+        r->behavior_close = WS_CLOSE_VERDICT_FAILED;
+        snprintf(r->reason_close, sizeof r->reason_close, "wsspec had to close the connection.");
+    }
+}
+
 void ws_verdict_decide(const ws_plan *p, ws_case_result *r, bool ok_matched,
                        bool non_strict_matched, const char *mismatch)
 {
     ws_plan_describe(p, r->expectation, sizeof r->expectation);
-    if (p->c->hs_expect != WS_HS_ACCEPT)
+    if (p->c->hs_expect != WS_HS_ACCEPT && r->as_server)
+        decide_client_refusal(r);
+    else if (p->c->hs_expect != WS_HS_ACCEPT)
         decide_refusal(p, r);
     else
         decide_accepted(p, r, ok_matched, non_strict_matched, mismatch);

@@ -55,8 +55,10 @@ const char *ws_result_name(ws_result r)
 
 ws_result ws_result_of(ws_behavior b, ws_close_verdict c)
 {
-    if (b == WS_BEHAVIOR_FAILED) return WS_RESULT_FAILED;
-    if (c != WS_CLOSE_VERDICT_OK && c != WS_CLOSE_VERDICT_INFORMATIONAL) return WS_RESULT_FAILED;
+    if (b == WS_BEHAVIOR_FAILED)
+        return WS_RESULT_FAILED;
+    if (c != WS_CLOSE_VERDICT_OK && c != WS_CLOSE_VERDICT_INFORMATIONAL)
+        return WS_RESULT_FAILED;
     switch (b) {
     case WS_BEHAVIOR_NON_STRICT:
         return WS_RESULT_NON_STRICT;
