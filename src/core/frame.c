@@ -184,20 +184,21 @@ ws_err ws_parser_feed(ws_parser *p, uint8_t *buf, size_t len, size_t *consumed, 
     if (p->state == WS_PARSE_HEADER) {
         const uint8_t *hb;
         size_t hsize, used;
-        if (p->hlen == 0 && len >= 2 && len >= header_need(buf)) {
+        size_t need = p->hlen == 0 && len >= 2 ? header_need(buf) : SIZE_MAX;
+        if (need <= len) {
             /* Fast path: the whole header is in this input; decode it where
              * it lies instead of gathering it into hbuf. */
             hb = buf;
-            hsize = used = header_need(buf);
+            hsize = used = need;
         } else {
             used = 0;
             /* Gather the header one octet at a time only until its size is
              * known, then copy the rest in one go. */
             while (used < len) {
-                size_t need = p->hlen < 2 ? 2 : header_need(p->hbuf);
-                if (p->hlen >= need)
+                size_t want = p->hlen < 2 ? 2 : header_need(p->hbuf);
+                if (p->hlen >= want)
                     break;
-                size_t take = need - p->hlen;
+                size_t take = want - p->hlen;
                 if (p->hlen < 2)
                     take = 1;
                 if (take > len - used)
