@@ -40,6 +40,8 @@ static void usage(FILE *out)
             "      --tls-cert FILE, --tls-key FILE   listen with TLS (wss://)\n"
             "      --timeout SECONDS scale of the per-case timers\n"
             "      --strict          count NON-STRICT as a failure too\n"
+            "      --junit FILE      also write JUnit XML for CI\n"
+            "      --baseline FILE   accepted results: exit 1 only on regressions\n"
             "  -q, --quiet           no progress line\n"
             "Clients use Autobahn's URL protocol: /getCaseCount, /runCase?case=N&agent=NAME,\n"
             "/updateReports?agent=NAME (also /getCaseInfo, /getCaseStatus, /stopServer).\n"
@@ -142,15 +144,16 @@ static void *exec_thread(void *arg)
 int ws_cmd_test_client(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"listen", required_argument, 0, 'L'},  {"cases", required_argument, 0, 'c'},
-        {"exclude", required_argument, 0, 'x'}, {"outdir", required_argument, 0, 'o'},
-        {"spec", required_argument, 0, 'S'},    {"exec", required_argument, 0, 'E'},
-        {"agent", required_argument, 0, 'A'},   {"tls-cert", required_argument, 0, 'C'},
-        {"tls-key", required_argument, 0, 'K'}, {"timeout", required_argument, 0, 'T'},
-        {"strict", no_argument, 0, 's'},        {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
+        {"listen", required_argument, 0, 'L'},   {"cases", required_argument, 0, 'c'},
+        {"exclude", required_argument, 0, 'x'},  {"outdir", required_argument, 0, 'o'},
+        {"spec", required_argument, 0, 'S'},     {"exec", required_argument, 0, 'E'},
+        {"agent", required_argument, 0, 'A'},    {"tls-cert", required_argument, 0, 'C'},
+        {"tls-key", required_argument, 0, 'K'},  {"timeout", required_argument, 0, 'T'},
+        {"strict", no_argument, 0, 's'},         {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},           {"junit", required_argument, 0, 'J'},
+        {"baseline", required_argument, 0, 'B'}, {0, 0, 0, 0}};
     const char *listen = NULL, *outdir = NULL, *spec_path = NULL, *exec_cmd = NULL;
-    const char *agent = "client", *cert = NULL, *key = NULL;
+    const char *agent = "client", *cert = NULL, *key = NULL, *junit = NULL, *baseline = NULL;
     ws_pattern_list cases = {0}, excludes = {0};
     double scale = 1.0;
     bool strict = false, quiet = false;
@@ -201,6 +204,12 @@ int ws_cmd_test_client(int argc, char **argv)
         }
         case 's':
             strict = true;
+            break;
+        case 'J':
+            junit = optarg;
+            break;
+        case 'B':
+            baseline = optarg;
             break;
         case 'q':
             quiet = true;
@@ -269,11 +278,16 @@ int ws_cmd_test_client(int argc, char **argv)
         rc = WS_EXIT_USAGE;
     }
     ws_registry *reg = rc ? NULL : ws_registry_all();
-    ws_cli_run run = {.strict = strict, .quiet = quiet, .outdir = outdir ? outdir : DEFAULT_OUTDIR};
+    ws_cli_run run = {.strict = strict,
+                      .quiet = quiet,
+                      .outdir = outdir ? outdir : DEFAULT_OUTDIR,
+                      .junit_path = junit};
     if (!rc && !reg)
         rc = WS_EXIT_USAGE;
     if (!rc)
         rc = ws_cli_select(&run, reg, WS_FOR_CLIENTS, &cases, &excludes);
+    if (!rc && baseline)
+        rc = ws_cli_load_baseline(&run, baseline);
     if (!rc && !ws_report_mkdir(run.outdir, err, sizeof err)) {
         fprintf(stderr, "wsspec test-client: %s\n", err);
         rc = WS_EXIT_USAGE;

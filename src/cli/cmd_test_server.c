@@ -38,6 +38,9 @@ static void usage(FILE *out)
         "  -j, --jobs N          cases run in parallel (default: %d here)\n"
         "      --timeout SECONDS scale of the per-case timers (default 1 = Autobahn's)\n"
         "      --strict          count NON-STRICT as a failure too\n"
+        "      --junit FILE      also write JUnit XML for CI\n"
+        "      --baseline FILE   accepted results (an earlier index.json or a pattern list):\n"
+        "                        exit 1 only on regressions\n"
         "  -q, --quiet           no progress line\n"
         "exit status: 0 no case FAILED, 1 some case FAILED, 2 usage error, 3 server unreachable\n",
         ws_default_jobs());
@@ -57,6 +60,7 @@ typedef struct {
     const char *outdir;
     const char *agent;
     const char *spec_path;
+    const char *junit, *baseline;
     int jobs;
     double scale;
     bool strict, quiet;
@@ -151,6 +155,8 @@ static int parse_args(int argc, char **argv, options *o)
                                              {"strict", no_argument, 0, 's'},
                                              {"quiet", no_argument, 0, 'q'},
                                              {"help", no_argument, 0, 'h'},
+                                             {"junit", required_argument, 0, 'J'},
+                                             {"baseline", required_argument, 0, 'B'},
                                              {0, 0, 0, 0}};
     char err[256];
     double d;
@@ -190,6 +196,12 @@ static int parse_args(int argc, char **argv, options *o)
             break;
         case 's':
             o->strict = true;
+            break;
+        case 'J':
+            o->junit = optarg;
+            break;
+        case 'B':
+            o->baseline = optarg;
             break;
         case 'q':
             o->quiet = true;
@@ -254,8 +266,11 @@ int ws_cmd_test_server(int argc, char **argv)
         fprintf(stderr, "wsspec test-server: out of memory\n");
         return WS_EXIT_USAGE;
     }
-    ws_cli_run run = {.strict = o.strict, .quiet = o.quiet, .outdir = o.outdir};
+    ws_cli_run run = {
+        .strict = o.strict, .quiet = o.quiet, .outdir = o.outdir, .junit_path = o.junit};
     rc = ws_cli_select(&run, reg, WS_FOR_SERVERS, &o.cases, &o.excludes);
+    if (rc == 0 && o.baseline)
+        rc = ws_cli_load_baseline(&run, o.baseline);
     if (rc == 0) {
         char err[512];
         if (!ws_report_mkdir(o.outdir, err, sizeof err)) {

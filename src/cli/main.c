@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "baseline.h"
 #include "cli/commands.h"
 
 static void usage(FILE *out)
@@ -17,6 +18,7 @@ static void usage(FILE *out)
             "  list [PATTERN]             list cases: id, RFC section, title\n"
             "  show ID                    describe one case: steps and expectation\n"
             "  serve --listen HOST:PORT   run the reference echo server\n"
+            "  diff OLD NEW               compare two runs (index.json files or report dirs)\n"
             "  version                    print the version\n"
             "\n"
             "Run 'wsspec COMMAND --help' for a command's options.\n",
@@ -40,6 +42,14 @@ int main(int argc, char **argv)
         return ws_cmd_show(argc - 1, argv + 1);
     if (strcmp(cmd, "serve") == 0)
         return ws_cmd_serve(argc - 1, argv + 1);
+    if (strcmp(cmd, "diff") == 0) {
+        if (argc != 4 || argv[2][0] == '-') {
+            fprintf(stderr,
+                    "usage: wsspec diff OLD NEW   (index.json files or report directories)\n");
+            return 2;
+        }
+        return ws_diff_index_files(argv[2], argv[3], stdout);
+    }
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("wsspec %s\n", WSSPEC_VERSION);
         return 0;

@@ -7,6 +7,8 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "driver/scheduler.h"
+#include "report_html.h"
+#include "report_junit.h"
 #include "wsspec/net.h"
 
 static double now_s(void)
@@ -272,10 +274,49 @@ bool ws_cli_write_index(ws_cli_run *run, bool complete)
     return false;
 }
 
+int ws_cli_load_baseline(ws_cli_run *run, const char *path)
+{
+    char err[512];
+    if (!ws_baseline_load(path, &run->baseline, err, sizeof err)) {
+        fprintf(stderr, "wsspec: --baseline: %s\n", err);
+        return WS_EXIT_USAGE;
+    }
+    run->have_baseline = true;
+    return 0;
+}
+
+/* HTML and JUnit after index.json; false if any could not be written. */
+static bool write_reports(ws_cli_run *run, bool complete, double secs)
+{
+    char err[512], date[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", &tm);
+    ws_html_meta meta = {.version = WSSPEC_VERSION,
+                         .date = date,
+                         .command_line = run->command_line,
+                         .seconds = secs,
+                         .complete = complete};
+    bool ok = true;
+    if (run->nagents &&
+        !ws_report_html(run->outdir, run->agents, run->nagents, &meta, err, sizeof err)) {
+        fprintf(stderr, "wsspec: cannot write the HTML report: %s\n", err);
+        ok = false;
+    }
+    if (run->junit_path && !ws_report_junit(run->junit_path, run->agents, run->nagents, run->strict,
+                                            err, sizeof err)) {
+        fprintf(stderr, "wsspec: cannot write %s: %s\n", run->junit_path, err);
+        ok = false;
+    }
+    return ok;
+}
+
 int ws_cli_finish(ws_cli_run *run, bool interrupted)
 {
     double secs = now_s() - run->t_start;
     bool wrote = ws_cli_write_index(run, !interrupted);
+    wrote = write_reports(run, !interrupted, secs) && wrote;
     bool failed = false;
     for (size_t i = 0; i < run->nagents; i++) {
         print_summary(run, &run->agents[i]);
@@ -287,8 +328,19 @@ int ws_cli_finish(ws_cli_run *run, bool interrupted)
         }
     }
     if (run->nagents)
-        printf("\n%s in %.1f s. Report: %s/index.json\n",
+        printf("\n%s in %.1f s. Report: %s/index.html (and index.json)\n",
                interrupted ? "Interrupted (partial results)" : "Done", secs, run->outdir);
+    if (run->have_baseline && run->nagents) {
+        ws_baseline_diff diff;
+        ws_baseline_compare(&run->baseline, run->agents, run->nagents, &diff);
+        char *text = ws_baseline_diff_format(&diff, false);
+        if (text)
+            printf("\nAgainst the baseline %s:\n%s", run->baseline.source, text);
+        free(text);
+        /* With a baseline, only regressions fail the run. */
+        failed = ws_baseline_has_regressions(&diff);
+        ws_baseline_diff_free(&diff);
+    }
     fflush(stdout);
     if (run->unreachable)
         return WS_EXIT_UNREACHABLE;
@@ -308,4 +360,6 @@ void ws_cli_run_free(ws_cli_run *run)
     }
     free(run->cases);
     free(run->indices);
+    if (run->have_baseline)
+        ws_baseline_free(&run->baseline);
 }

@@ -13,6 +13,7 @@
 #include "driver/pattern.h"
 #include "driver/runner.h"
 #include "driver/spec.h"
+#include "baseline.h"
 #include "report.h"
 
 typedef struct {
@@ -26,6 +27,9 @@ typedef struct {
     size_t nagents;
     bool unreachable;
     double t_start;
+    const char *junit_path; /* --junit FILE, or NULL */
+    ws_baseline baseline;   /* --baseline FILE */
+    bool have_baseline;
     /* progress */
     bool tty, color;
     size_t done, failed, total;
@@ -44,6 +48,8 @@ void ws_cli_case_done(ws_cli_run *run, ws_report_agent *a, ws_case_result *r);
 /* Write index.json and run.json now. */
 bool ws_cli_write_index(ws_cli_run *run, bool complete);
 void ws_cli_command_line(ws_cli_run *run, int argc, char **argv);
+/* Load --baseline before anything runs: a bad file is a usage error. */
+int ws_cli_load_baseline(ws_cli_run *run, const char *path);
 /* The exclude-agent-cases patterns of `spec` that apply to `agent`. */
 void ws_cli_agent_excludes(const ws_spec *spec, const char *agent, ws_pattern_list *out);
 /* Probe the server, then run every selected case against it. */

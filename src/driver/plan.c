@@ -26,7 +26,8 @@ static void generate(const ws_send_frame *f, uint8_t *out, size_t len)
     uint64_t x = 0x9e3779b97f4a7c15ULL ^ len;
     switch (f->gen) {
     case WS_GEN_LITERAL:
-        memcpy(out, f->data, len);
+        if (len)
+            memcpy(out, f->data, len);
         break;
     case WS_GEN_FILL:
         memset(out, f->fill, len);
