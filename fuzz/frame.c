@@ -1,0 +1,188 @@
+/*
+ * Fuzz target: the incremental frame parser (ws_parser_feed), both roles.
+ *
+ * Input: the chunked format of fuzz_common.h. Flags: bits 0-2 allowed RSV,
+ * bit 3 reject_non_minimal, bit 4 skip_mask_check, bit 5 skip_fragment_check,
+ * bits 6-7 max_payload (none, 125, 65535, 2^32).
+ *
+ * Each input is parsed as a server and as a client, each three ways: whole,
+ * in the fuzzer's chunks, and one octet at a time. Checked, beyond crashes:
+ *  - the three runs give the same headers, payload octets, error and error
+ *    position (RFC 6455 gives TCP no message boundaries);
+ *  - payload octets reported for a frame == its declared length, offsets are
+ *    contiguous, consumed <= fed, no 64-bit length wrap (explicit checks:
+ *    OSS-Fuzz's UBSan does not report unsigned wrap-around);
+ *  - an accepted header breaks no rule the configuration enforces, and a
+ *    rejected one breaks the rule the error names (§5.1, §5.2, §5.4, §5.5).
+ */
+#include <string.h>
+
+#include "fuzz_common.h"
+#include "wsspec/frame.h"
+
+typedef struct {
+    ws_frame_header h;
+    uint64_t got; /* payload octets reported */
+    size_t at;    /* payload start in log.bytes */
+    bool done;
+} frame_rec;
+
+typedef struct {
+    frame_rec f[FZ_MAX_STREAM / 2 + 1];
+    size_t nf;
+    uint8_t bytes[FZ_MAX_STREAM];
+    size_t nbytes;
+    ws_err err;
+    uint64_t err_pos;
+} run_log;
+
+static run_log logs[3];
+static uint8_t work[FZ_MAX_STREAM];
+
+/* The rule the header breaks for `err`, judged independently of frame.c. */
+static bool violates(const ws_parser_config *c, const ws_frame_header *h, bool in_msg, ws_err err)
+{
+    bool ctl = (h->opcode & 8) != 0;
+    switch (err) {
+    case WS_ERR_RESERVED_OPCODE:
+        return (h->opcode >= 3 && h->opcode <= 7) || h->opcode >= 11;
+    case WS_ERR_RSV_NOT_NEGOTIATED:
+        return (h->rsv & ~c->allowed_rsv) != 0;
+    case WS_ERR_LENGTH_MSB_SET:
+        return h->len_form == WS_LEN_64 && (h->payload_len >> 63);
+    case WS_ERR_CONTROL_FRAGMENTED:
+        return ctl && !h->fin;
+    case WS_ERR_CONTROL_TOO_LONG:
+        return ctl && h->payload_len > 125;
+    case WS_ERR_MASK_MISSING:
+        return !c->skip_mask_check && c->role == WS_ROLE_SERVER && !h->masked;
+    case WS_ERR_MASK_UNEXPECTED:
+        return !c->skip_mask_check && c->role == WS_ROLE_CLIENT && h->masked;
+    case WS_ERR_NON_MINIMAL_LENGTH:
+        return c->reject_non_minimal && !h->len_minimal;
+    case WS_ERR_FRAME_TOO_LARGE:
+        return c->max_payload && h->payload_len > c->max_payload;
+    case WS_ERR_UNEXPECTED_CONTINUATION:
+        return !c->skip_fragment_check && h->opcode == 0 && !in_msg;
+    case WS_ERR_EXPECTED_CONTINUATION:
+        return !c->skip_fragment_check && !ctl && h->opcode != 0 && in_msg;
+    default:
+        return false;
+    }
+}
+
+static void check_header(const ws_frame_header *h)
+{
+    uint64_t n = h->payload_len;
+    size_t ext = h->len_form == WS_LEN_16 ? 2 : h->len_form == WS_LEN_64 ? 8 : 0;
+    FZ_CHECK(h->len_form == WS_LEN_7 || ext != 0);
+    FZ_CHECK(h->header_size == 2 + ext + (h->masked ? 4 : 0));
+    FZ_CHECK(h->len_form != WS_LEN_7 || n <= 125);
+    FZ_CHECK(h->len_form != WS_LEN_16 || n <= 0xffff);
+    FZ_CHECK(h->len_minimal == (h->len_form == WS_LEN_7 || (h->len_form == WS_LEN_16 && n > 125) ||
+                                (h->len_form == WS_LEN_64 && n > 0xffff)));
+    FZ_CHECK(h->rsv <= 7 && h->opcode <= 15);
+}
+
+static void run(const ws_parser_config *cfg, const uint8_t *stream, size_t len,
+                const uint8_t *sizes, size_t n_sizes, run_log *log)
+{
+    ws_parser p;
+    ws_parser_init(&p, cfg);
+    memcpy(work, stream, len);
+    log->nf = log->nbytes = 0;
+    log->err = WS_OK;
+    bool in_msg = false;
+    uint64_t total = 0;
+    fz_chunker ck;
+    fz_chunker_init(&ck, sizes, n_sizes, len);
+    size_t off, n;
+    while (fz_chunk_next(&ck, &off, &n)) {
+        uint8_t *buf = work + off;
+        for (;;) {
+            size_t used;
+            ws_frame_event ev;
+            ws_err e = ws_parser_feed(&p, buf, n, &used, &ev);
+            FZ_CHECK(used <= n);
+            total += used;
+            FZ_CHECK(p.total_consumed == total);
+            if (e != WS_OK) {
+                FZ_CHECK(p.state == WS_PARSE_FAILED && used <= WS_MAX_HEADER_SIZE);
+                FZ_CHECK(violates(cfg, &ev.header, in_msg, e));
+                check_header(&ev.header);
+                log->err = e;
+                log->err_pos = total;
+                FZ_CHECK(ws_parser_feed(&p, buf, n, &used, &ev) == e && used == 0);
+                return;
+            }
+            frame_rec *r = log->nf ? &log->f[log->nf - 1] : NULL;
+            if (ev.type == WS_EVENT_HEADER) {
+                FZ_CHECK(used > 0 && (!r || r->done));
+                check_header(&ev.header);
+                for (ws_err k = WS_ERR_RESERVED_OPCODE; k <= WS_ERR_EXPECTED_CONTINUATION; k++)
+                    FZ_CHECK(!violates(cfg, &ev.header, in_msg, k));
+                if (!(ev.header.opcode & 8))
+                    in_msg = !ev.header.fin;
+                r = &log->f[log->nf++];
+                *r = (frame_rec){.h = ev.header, .at = log->nbytes};
+            } else if (ev.type == WS_EVENT_PAYLOAD) {
+                FZ_CHECK(used > 0 && ev.len == used && ev.data == buf && r && !r->done);
+                FZ_CHECK(ev.offset == r->got && ev.len <= r->h.payload_len - r->got);
+                memcpy(log->bytes + log->nbytes, ev.data, ev.len);
+                log->nbytes += ev.len;
+                r->got += ev.len;
+                FZ_CHECK(r->got >= ev.len && r->got <= r->h.payload_len); /* no wrap */
+            } else {
+                FZ_CHECK(used == n);
+            }
+            if (ev.frame_done) {
+                FZ_CHECK(r && r->got == r->h.payload_len); /* octets reported == declared */
+                r->done = true;
+                FZ_CHECK(ev.message_done == (r->h.fin || (r->h.opcode & 8)));
+            }
+            buf += used;
+            n -= used;
+            if (ev.type == WS_EVENT_NONE)
+                break;
+        }
+    }
+}
+
+static void same(const run_log *a, const run_log *b)
+{
+    FZ_CHECK(a->nf == b->nf && a->nbytes == b->nbytes && a->err == b->err);
+    FZ_CHECK(a->err == WS_OK || a->err_pos == b->err_pos);
+    FZ_CHECK(memcmp(a->bytes, b->bytes, a->nbytes) == 0);
+    for (size_t i = 0; i < a->nf; i++) {
+        const ws_frame_header *x = &a->f[i].h, *y = &b->f[i].h;
+        FZ_CHECK(x->fin == y->fin && x->rsv == y->rsv && x->opcode == y->opcode);
+        FZ_CHECK(x->masked == y->masked && memcmp(x->mask_key, y->mask_key, 4) == 0);
+        FZ_CHECK(x->payload_len == y->payload_len && x->len_form == y->len_form);
+        FZ_CHECK(a->f[i].got == b->f[i].got && a->f[i].done == b->f[i].done);
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fz_input in;
+    if (!fz_split(data, size, &in))
+        return 0;
+    static const uint64_t limits[4] = {0, 125, 0xffff, (uint64_t)1 << 32};
+    static const uint8_t one = 1;
+    ws_parser_config cfg = {
+        .allowed_rsv = in.flags & 7,
+        .reject_non_minimal = (in.flags & 8) != 0,
+        .skip_mask_check = (in.flags & 16) != 0,
+        .skip_fragment_check = (in.flags & 32) != 0,
+        .max_payload = limits[in.flags >> 6],
+    };
+    for (int role = 0; role < 2; role++) {
+        cfg.role = role ? WS_ROLE_CLIENT : WS_ROLE_SERVER;
+        run(&cfg, in.stream, in.len, NULL, 0, &logs[0]);
+        run(&cfg, in.stream, in.len, in.sizes, in.n_sizes, &logs[1]);
+        run(&cfg, in.stream, in.len, &one, 1, &logs[2]);
+        same(&logs[0], &logs[1]);
+        same(&logs[0], &logs[2]);
+    }
+    return 0;
+}
