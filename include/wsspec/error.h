@@ -41,12 +41,15 @@
     X(HS_HOST, "missing or duplicated Host header", "RFC 6455 §4.2.1")                             \
     X(HS_UPGRADE, "Upgrade header missing or without the websocket token", "RFC 6455 §4.2.1")      \
     X(HS_CONNECTION, "Connection header missing or without the Upgrade token", "RFC 6455 §4.2.1")  \
-    X(HS_KEY, "Sec-WebSocket-Key missing, duplicated or not 16 bytes of base64", "RFC 6455 §4.2.1") \
+    X(HS_KEY, "Sec-WebSocket-Key missing, duplicated or not 16 bytes of base64",                   \
+      "RFC 6455 §4.2.1")                                                                           \
     X(HS_VERSION, "Sec-WebSocket-Version is not 13", "RFC 6455 §4.2.1")                            \
     X(HS_STATUS, "server did not answer 101 Switching Protocols", "RFC 6455 §4.1")                 \
     X(HS_ACCEPT, "Sec-WebSocket-Accept missing or wrong", "RFC 6455 §4.1")                         \
     X(HS_PROTOCOL, "server selected a subprotocol that was not offered", "RFC 6455 §4.1")          \
     X(HS_EXTENSION, "server selected an extension that was not offered", "RFC 6455 §4.1")          \
+    X(EXT_PARAM, "invalid or unexpected extension parameter", "RFC 7692 §5")                       \
+    X(DEFLATE_DATA, "invalid compressed data", "RFC 7692 §7.2.2")                                  \
     /* URLs */                                                                                     \
     X(URL_SCHEME, "URL scheme is not ws:// or wss://", "RFC 6455 §3")                              \
     X(URL_HOST, "URL has no valid host", "RFC 6455 §3")                                            \
