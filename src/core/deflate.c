@@ -88,7 +88,9 @@ ws_err ws_deflate_init(ws_deflater *d, int window_bits, bool no_context_takeover
      * That is still correct: zlib never emits a distance above
      * window size - 262 (MIN_LOOKAHEAD), which for 9 bits is 250 < 256. */
     int zbits = window_bits == 8 ? 9 : window_bits;
-    int rc = deflateInit2(&d->zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -zbits, 8, Z_DEFAULT_STRATEGY);
+    /* Level 1: a conformance tool compresses to test the peer's inflater, so
+     * speed matters more than ratio (and any level is valid deflate). */
+    int rc = deflateInit2(&d->zs, Z_BEST_SPEED, Z_DEFLATED, -zbits, 8, Z_DEFAULT_STRATEGY);
     if (rc != Z_OK)
         return zlib_init_error(rc);
     d->window_bits = window_bits;

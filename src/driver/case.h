@@ -17,12 +17,15 @@
 
 /* Where a frame's payload comes from. */
 typedef enum {
-    WS_GEN_LITERAL, /* .data, .len octets (strings may contain NUL) */
-    WS_GEN_FILL,    /* .len copies of .fill */
-    WS_GEN_HEX,     /* .data is hex digits */
-    WS_GEN_TEXT,    /* .len octets of deterministic printable ASCII */
-    WS_GEN_BINARY,  /* .len octets of deterministic pseudo-random binary */
-    WS_GEN_REPEAT,  /* .data (a NUL-terminated string) repeated up to .len octets */
+    WS_GEN_LITERAL,        /* .data, .len octets (strings may contain NUL) */
+    WS_GEN_FILL,           /* .len copies of .fill */
+    WS_GEN_HEX,            /* .data is hex digits */
+    WS_GEN_TEXT,           /* .len octets of deterministic printable ASCII */
+    WS_GEN_BINARY,         /* .len octets of deterministic pseudo-random binary */
+    WS_GEN_REPEAT,         /* .data (a NUL-terminated string) repeated up to .len octets */
+    WS_GEN_CORPUS,         /* .len-octet slices of data set number .fill (see ws_corpus);
+                              in round trips, each message is the next slice */
+    WS_GEN_ZEROS_DEFLATED, /* .len zero octets, sent compressed: a decompression bomb */
 } ws_gen;
 
 /* One frame to send; zero-initialised fields mean: FIN set, no RSV, masked
@@ -42,6 +45,8 @@ typedef struct {
     bool zero_mask;        /* mask with the key 00 00 00 00 (valid) */
     uint8_t len_form;      /* 0: minimal; 16 or 64: force that length encoding (§5.2) */
     uint64_t declared_len; /* > 0: the header claims this length instead of the real one */
+    bool compress;         /* permessage-deflate: compress the message, RSV1 on its first
+                              frame (.fragment then splits the compressed payload) */
 } ws_send_frame;
 
 /* Standard opening-request headers, for ws_hs_request.omit. */
@@ -77,6 +82,7 @@ typedef struct {
     bool allow_extensions;  /* the server may accept the offered extensions */
     bool may_ignore;        /* accepting while ignoring the bad header is NON-STRICT */
     bool may_accept;        /* accepting is allowed (a server may speak that version) */
+    bool may_refuse;        /* refusing the request (4xx) is as good as accepting it */
 } ws_hs_request;
 
 /* How wsspec, as the server, shapes its answer to a client under test
@@ -156,6 +162,7 @@ typedef struct {
     const ws_hs_request *hs; /* NULL: the standard opening request */
     ws_hs_expect hs_expect;
     const ws_hs_response *hs_response; /* testing clients: NULL, the correct answer */
+    const char *pmd_offer;             /* permessage-deflate offer; UNIMPLEMENTED if not agreed */
     unsigned roles;                    /* WS_FOR_*; 0: servers and clients */
 } ws_case;
 
@@ -218,5 +225,13 @@ void ws_suite_misc(ws_registry *r);
 void ws_suite_handshake(ws_registry *r);
 void ws_suite_masking(ws_registry *r);
 void ws_suite_client_handshake(ws_registry *r);
+void ws_suite_compression(ws_registry *r);
+void ws_suite_compression_negative(ws_registry *r);
+
+/* Deterministic data sets for the compression cases (suites/corpora.c):
+ * 1 JSON text, 2 a bitmap, 3 prose, 4 HTML, 5 a PDF-like binary. Returns a
+ * malloc'd buffer of *len octets (the caller frees it), or NULL. */
+uint8_t *ws_corpus_generate(int which, size_t *len);
+const char *ws_corpus_name(int which);
 
 #endif

@@ -94,7 +94,7 @@ static void build_request(ws_session *s, const char *host, const char *resource,
         {WS_HDR_KEY, "Sec-WebSocket-Key", hs->key ? hs->key : key},
         {WS_HDR_VERSION, "Sec-WebSocket-Version", hs->version ? hs->version : "13"},
         {0, "Sec-WebSocket-Protocol", protocols},
-        {0, "Sec-WebSocket-Extensions", hs->extensions},
+        {0, "Sec-WebSocket-Extensions", hs->extensions ? hs->extensions : s->plan->c->pmd_offer},
         {0, "Origin", s->t->origin},
         {0, "User-Agent", "wsspec/" WSSPEC_VERSION},
     };
@@ -242,12 +242,24 @@ bool ws_session_open(ws_session *s, const uint8_t *extra, size_t extra_len)
     }
     ws_hs_response_info info;
     const char *protocols = hs && hs->protocols ? hs->protocols : t->protocols;
-    const char *extensions = hs && hs->allow_extensions ? hs->extensions : NULL;
+    const char *extensions = hs && hs->allow_extensions ? hs->extensions : s->plan->c->pmd_offer;
     e = ws_handshake_check_response(&resp, key, protocols, extensions, &info);
     if (e != WS_OK) {
         snprintf(r->reason, sizeof r->reason, "Opening handshake rejected (status %d): %s (%s).",
                  resp.status, ws_err_message(e), ws_err_rfc(e));
         return false;
+    }
+    if (s->plan->c->pmd_offer) {
+        char why[200] = "";
+        e = ws_session_pmd_negotiate(s, info.extensions ? info.extensions->value : NULL,
+                                     info.extensions ? info.extensions->value_len : 0, why,
+                                     sizeof why);
+        if (e != WS_OK) {
+            snprintf(r->reason, sizeof r->reason,
+                     "The permessage-deflate answer breaks RFC 7692: %s (%s).", why,
+                     ws_err_message(e));
+            return false;
+        }
     }
     r->handshake_ok = true;
     s->t0 = ws_now_ns();

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "driver/plan.h"
+#include "wsspec/deflate.h"
 #include "wsspec/close.h"
 #include "wsspec/frame.h"
 #include "wsspec/utf8.h"
@@ -42,6 +43,10 @@ static void generate(const ws_send_frame *f, uint8_t *out, size_t len)
             out[i] = (uint8_t)f->data[i % n];
         break;
     }
+    case WS_GEN_CORPUS:         /* filled from the data set by the plan */
+    case WS_GEN_ZEROS_DEFLATED: /* compressed by expand() */
+        memset(out, 0, len);
+        break;
     case WS_GEN_TEXT:
     case WS_GEN_BINARY:
         for (size_t i = 0; i < len; i += 8) {
@@ -64,11 +69,50 @@ static size_t payload_len(const ws_send_frame *f)
     return len + (f->coded ? 2 : 0);
 }
 
-/* Expand one declared frame into plan frames (several when .fragment). */
+static ws_err append_compressed(void *ctx, const uint8_t *data, size_t len)
+{
+    uint8_t **buf = ((uint8_t ***)ctx)[0];
+    size_t *have = (size_t *)((void **)ctx)[1];
+    uint8_t *grown = realloc(*buf, *have + len);
+    if (!grown)
+        return WS_ERR_NOMEM;
+    memcpy(grown + *have, data, len);
+    *buf = grown;
+    *have += len;
+    return WS_OK;
+}
+
+/* A decompression bomb: `zeros` zero octets, deflated (RFC 7692 §7.2.1),
+ * without ever holding them: compressed ~1000:1. */
+static ws_err deflate_zeros(uint64_t zeros, uint8_t **out, size_t *out_len)
+{
+    static const uint8_t block[65536];
+    ws_deflater d;
+    *out = NULL;
+    *out_len = 0;
+    ws_err e = ws_deflate_init(&d, 15, true, NULL);
+    void *ctx[2] = {out, out_len};
+    for (uint64_t done = 0; e == WS_OK && done < zeros; done += sizeof block) {
+        size_t n = zeros - done < sizeof block ? (size_t)(zeros - done) : sizeof block;
+        e = ws_deflate_feed(&d, block, n, done + n >= zeros, append_compressed, ctx);
+    }
+    ws_deflate_end(&d);
+    return e;
+}
+
+/* Expand one declared frame into plan frames (several when .fragment;
+ * frames sent compressed are split after compression, when sent). */
 static ws_err expand(const ws_send_frame *f, ws_plan_frame **out, size_t *n, size_t *cap)
 {
     size_t total = payload_len(f);
-    uint8_t *all = malloc(total ? total : 1);
+    uint8_t *all;
+    if (f->gen == WS_GEN_ZEROS_DEFLATED) {
+        ws_err e = deflate_zeros(f->len, &all, &total);
+        if (e != WS_OK)
+            return e;
+    } else {
+        all = malloc(total ? total : 1);
+    }
     if (!all)
         return WS_ERR_NOMEM;
     size_t off = 0;
@@ -77,8 +121,9 @@ static ws_err expand(const ws_send_frame *f, ws_plan_frame **out, size_t *n, siz
         all[1] = (uint8_t)f->code;
         off = 2;
     }
-    generate(f, all + off, total - off);
-    size_t piece = f->fragment ? f->fragment : (total ? total : 1);
+    if (f->gen != WS_GEN_ZEROS_DEFLATED)
+        generate(f, all + off, total - off);
+    size_t piece = f->fragment && !f->compress ? f->fragment : (total ? total : 1);
     size_t count = total ? (total + piece - 1) / piece : 1;
     if (*n + count > *cap) {
         size_t ncap = (*n + count) * 2;
@@ -93,7 +138,10 @@ static ws_err expand(const ws_send_frame *f, ws_plan_frame **out, size_t *n, siz
     for (size_t i = 0; i < count; i++) {
         ws_plan_frame *pf = &(*out)[(*n)++];
         pf->spec = *f;
-        pf->spec.fragment = 0;
+        if (!f->compress)
+            pf->spec.fragment = 0;
+        if (f->gen == WS_GEN_ZEROS_DEFLATED)
+            pf->spec.rsv |= WS_RSV1;
         pf->payload = all + i * piece;
         pf->owns_payload = i == 0;
         pf->len = total ? (total - i * piece < piece ? total - i * piece : piece) : 0;
@@ -107,6 +155,25 @@ static ws_err expand(const ws_send_frame *f, ws_plan_frame **out, size_t *n, siz
 }
 
 /* ----------------------------------------------------------- echo model */
+
+static ws_err discard(void *ctx, const uint8_t *data, size_t len)
+{
+    (void)ctx;
+    (void)data;
+    (void)len;
+    return WS_OK;
+}
+
+/* Whether a raw compressed payload inflates cleanly (to at most 64 MiB). */
+static bool valid_deflate(const uint8_t *payload, size_t len)
+{
+    ws_inflater inf;
+    if (ws_inflate_init(&inf, 15, true, 64u << 20, NULL) != WS_OK)
+        return false;
+    ws_err e = ws_inflate_feed(&inf, payload, len, true, discard, NULL);
+    ws_inflate_end(&inf);
+    return e == WS_OK;
+}
 
 typedef struct {
     ws_plan *plan;
@@ -185,16 +252,23 @@ static ws_err append(model *m, const ws_plan_frame *f)
     return WS_OK;
 }
 
+static bool own(model *m, uint8_t *buf)
+{
+    uint8_t **o = realloc(m->owned, (m->nowned + 1) * sizeof *o);
+    if (!o)
+        return false;
+    m->owned = o;
+    m->owned[m->nowned++] = buf;
+    return true;
+}
+
 static ws_err finish_message(model *m)
 {
     const uint8_t *data = m->single;
     if (m->frames != 1 || !m->single) {
         /* Hand the concatenated buffer to the plan. */
-        uint8_t **o = realloc(m->owned, (m->nowned + 1) * sizeof *o);
-        if (!o)
+        if (!own(m, m->buf))
             return WS_ERR_NOMEM;
-        m->owned = o;
-        m->owned[m->nowned++] = m->buf;
         data = m->buf;
         m->buf = NULL;
         m->cap = 0;
@@ -222,7 +296,25 @@ static ws_err feed(model *m, const ws_plan_frame *f)
         stop(m, WS_MODEL_PROTOCOL, WS_ERR_LENGTH_MSB_SET);
         return WS_OK;
     }
-    if (s->rsv) {
+    uint8_t rsv = s->rsv;
+    if (m->plan->c->pmd_offer && (rsv & WS_RSV1)) {
+        /* permessage-deflate: RSV1 only on the first frame of a data
+         * message (RFC 7692 §6). */
+        if (ws_opcode_is_control(s->opcode) || s->opcode == WS_OP_CONT) {
+            stop(m, WS_MODEL_PROTOCOL, WS_ERR_RSV_NOT_NEGOTIATED);
+            return WS_OK;
+        }
+        if (s->gen == WS_GEN_ZEROS_DEFLATED) {
+            stop(m, WS_MODEL_PROTOCOL, WS_ERR_MESSAGE_TOO_LARGE);
+            return WS_OK;
+        }
+        if (!valid_deflate(f->payload, f->len)) {
+            stop(m, WS_MODEL_PROTOCOL, WS_ERR_DEFLATE_DATA);
+            return WS_OK;
+        }
+        rsv &= (uint8_t)~WS_RSV1;
+    }
+    if (rsv) {
         stop(m, WS_MODEL_PROTOCOL, WS_ERR_RSV_NOT_NEGOTIATED);
         return WS_OK;
     }
@@ -291,6 +383,13 @@ static ws_err derive_close(ws_plan *p)
         p->closed_by_me = false;
         p->close_codes[0] = 1002;
         p->nclose_codes = 1;
+        /* A bomb may be refused as too big (1009) or as bad data (1007). */
+        if (p->violation == WS_ERR_MESSAGE_TOO_LARGE) {
+            p->close_codes[p->nclose_codes++] = 1009;
+            p->close_codes[p->nclose_codes++] = 1007;
+        }
+        if (p->violation == WS_ERR_DEFLATE_DATA)
+            p->close_codes[p->nclose_codes++] = 1007;
         /* A length of 2^63 or more is also "too big to process" (§7.4.1). */
         if (p->violation == WS_ERR_LENGTH_MSB_SET)
             p->close_codes[p->nclose_codes++] = 1009;
@@ -352,6 +451,28 @@ static ws_err derive_close(ws_plan *p)
     return WS_OK;
 }
 
+/* Round trips over a data set: message i is the i-th slice; a conformant
+ * peer echoes each one. */
+static ws_err plan_corpus(model *m, ws_plan_step *ps)
+{
+    const ws_send_frame *f = &ps->frames[0].spec;
+    size_t total;
+    uint8_t *corpus = ws_corpus_generate(f->fill, &total);
+    if (!corpus || !own(m, corpus)) {
+        free(corpus);
+        return WS_ERR_NOMEM;
+    }
+    size_t len = f->len < total ? f->len : total;
+    ps->corpus = corpus;
+    ps->corpus_len = total;
+    ws_ev_kind kind = f->opcode == WS_OP_TEXT ? WS_EV_TEXT : WS_EV_BINARY;
+    for (int i = 0; i < ps->step->count; i++)
+        if (!push_event(m, kind, corpus + ws_corpus_slice((size_t)i, len, total), len))
+            return WS_ERR_NOMEM;
+    m->plan->octets_out += (uint64_t)len * (uint64_t)ps->step->count;
+    return WS_OK;
+}
+
 ws_err ws_plan_build(const ws_case *c, ws_plan *p)
 {
     memset(p, 0, sizeof *p);
@@ -370,6 +491,12 @@ ws_err ws_plan_build(const ws_case *c, ws_plan *p)
         for (size_t k = 0; k < st->nframes && e == WS_OK; k++)
             e = expand(&st->frames[k], &ps->frames, &ps->nframes, &cap);
         int repeat = st->kind == WS_STEP_ROUNDTRIPS ? st->count : 1;
+        if (e == WS_OK && st->kind == WS_STEP_ROUNDTRIPS && ps->nframes &&
+            ps->frames[0].spec.gen == WS_GEN_CORPUS) {
+            e = plan_corpus(&m, ps);
+            ps->owed_after = p->ok.n;
+            continue;
+        }
         for (int r = 0; r < repeat && e == WS_OK; r++)
             for (size_t k = 0; k < ps->nframes && e == WS_OK; k++) {
                 e = feed(&m, &ps->frames[k]);

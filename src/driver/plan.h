@@ -54,6 +54,8 @@ typedef struct {
     const ws_step *step;
     ws_plan_frame *frames;
     size_t nframes;
+    const uint8_t *corpus; /* WS_GEN_CORPUS round trips: the data set sliced */
+    size_t corpus_len;
     size_t owed_after; /* OK events owed once this step has been sent */
 } ws_plan_step;
 
@@ -89,6 +91,12 @@ typedef struct {
     uint8_t **owned; /* reassembled fragmented messages the expectations point at */
     size_t nowned;
 } ws_plan;
+
+/* Offset of the i-th `len`-octet slice of a data set of `total` octets. */
+static inline size_t ws_corpus_slice(size_t i, size_t len, size_t total)
+{
+    return len >= total ? 0 : (i * len) % (total - len + 1);
+}
 
 /* Build the plan for c. Returns WS_OK or WS_ERR_NOMEM. */
 ws_err ws_plan_build(const ws_case *c, ws_plan *plan);

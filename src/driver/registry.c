@@ -132,6 +132,8 @@ ws_registry *ws_registry_all(void)
     ws_suite_handshake(r);
     ws_suite_masking(r);
     ws_suite_client_handshake(r);
+    ws_suite_compression(r);
+    ws_suite_compression_negative(r);
     qsort(r->cases, r->count, sizeof *r->cases, by_id);
     return r;
 }
@@ -151,7 +153,10 @@ const char *ws_family_title(const char *id)
         {"9", "Limits/Performance"},
         {"10", "Misc"},
         {"20", "Opening Handshake"},
+        {"12", "Compression (data sets)"},
+        {"13", "Compression (parameters)"},
         {"22", "Client Handshake Checks"},
+        {"23", "Compression Checks"},
         {"21", "Masking and Lengths"},
     };
     size_t n = strcspn(id, ".");

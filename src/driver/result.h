@@ -96,6 +96,10 @@ typedef struct {
 
     /* statistics */
     uint64_t rx_octets, tx_octets;
+    bool pmd_unimplemented; /* the case offered permessage-deflate; the peer declined */
+    char pmd_response[160]; /* the agreed Sec-WebSocket-Extensions */
+    uint64_t tx_app_octets, tx_wire_octets; /* data payload before/after compression */
+    uint64_t rx_wire_octets;                /* data payload as received */
     uint64_t rx_frames[16], tx_frames[16];
     ws_size_count rx_chops[WS_CHOP_STATS_MAX], tx_chops[WS_CHOP_STATS_MAX];
     size_t nrx_chops, ntx_chops;

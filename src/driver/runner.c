@@ -33,45 +33,115 @@ static bool session_open(const ws_session *s)
 }
 
 /* Build the wire octets of a step's frames; frame_ends[i] = end offset of frame i. */
-static uint8_t *build_step(ws_session *s, const ws_plan_step *ps, size_t *len, size_t **frame_ends)
+typedef struct {
+    uint8_t *buf;
+    size_t len, cap;
+    bool oom;
+} wire_buf;
+
+/* Frame `payload` as the plan frame says (masking for wsspec's role, its
+ * RSV, opcode and length form) and append it to the wire buffer. */
+static void append_frame(ws_session *s, wire_buf *w, const ws_send_frame *f, bool fin, uint8_t rsv,
+                         uint8_t opcode, const uint8_t *payload, size_t len)
 {
-    size_t total = 0;
-    for (size_t i = 0; i < ps->nframes; i++)
-        total += WS_MAX_HEADER_SIZE + ps->frames[i].len;
-    uint8_t *buf = malloc(total ? total : 1);
+    if (w->oom)
+        return;
+    if (w->len + WS_MAX_HEADER_SIZE + len > w->cap) {
+        size_t cap = (w->len + WS_MAX_HEADER_SIZE + len) * 2;
+        uint8_t *b = realloc(w->buf, cap);
+        if (!b) {
+            w->oom = true;
+            return;
+        }
+        w->buf = b;
+        w->cap = cap;
+    }
+    ws_frame_spec spec = {.fin = fin,
+                          .rsv = rsv,
+                          .opcode = opcode,
+                          .masked = ws_session_masks(s, f->unmasked),
+                          .len_form = (ws_len_form)f->len_form,
+                          .lie_length = f->declared_len != 0,
+                          .declared_len = f->declared_len};
+    if (!f->zero_mask)
+        ws_session_mask_key(s, spec.mask_key);
+    size_t n = 0;
+    ws_frame_write(&spec, payload, len, w->buf + w->len, w->cap - w->len, &n);
+    ws_session_log_tx(s, &spec, payload, len);
+    w->len += n;
+}
+
+/* One plan frame onto the wire; a message sent compressed is deflated
+ * first, then split into .fragment-octet frames with RSV1 on the first
+ * (RFC 7692 §6). */
+static void append_plan_frame(ws_session *s, wire_buf *w, const ws_plan_frame *pf,
+                              const uint8_t *payload, size_t len)
+{
+    const ws_send_frame *f = &pf->spec;
+    if (!f->compress || !s->pmd_agreed) {
+        s->res->tx_app_octets += ws_opcode_is_control(f->opcode) ? 0 : len;
+        s->res->tx_wire_octets += ws_opcode_is_control(f->opcode) ? 0 : len;
+        append_frame(s, w, f, !f->more, f->rsv, f->opcode, payload, len);
+        return;
+    }
+    uint8_t *z;
+    size_t zlen;
+    if (ws_session_deflate(s, payload, len, &z, &zlen) != WS_OK) {
+        w->oom = true;
+        return;
+    }
+    size_t piece = f->fragment ? f->fragment : (zlen ? zlen : 1);
+    size_t off = 0;
+    do {
+        size_t n = zlen - off < piece ? zlen - off : piece;
+        bool first = off == 0;
+        append_frame(s, w, f, off + n >= zlen && !f->more,
+                     (uint8_t)(f->rsv | (first ? WS_RSV1 : 0)), first ? f->opcode : WS_OP_CONT,
+                     z + off, n);
+        off += n;
+    } while (off < zlen);
+    free(z);
+}
+
+/* Build the wire octets of a step's frames; frame_ends[i] = end offset of
+ * plan frame i. `payload` (if not NULL) replaces the first frame's. */
+static uint8_t *build_step_with(ws_session *s, const ws_plan_step *ps, const uint8_t *payload,
+                                size_t payload_len, size_t *len, size_t **frame_ends)
+{
+    wire_buf w = {0};
     size_t *ends = malloc((ps->nframes ? ps->nframes : 1) * sizeof *ends);
-    if (!buf || !ends) {
-        free(buf);
+    if (!ends)
+        return NULL;
+    for (size_t i = 0; i < ps->nframes; i++) {
+        const ws_plan_frame *f = &ps->frames[i];
+        if (i == 0 && payload)
+            append_plan_frame(s, &w, f, payload, payload_len);
+        else
+            append_plan_frame(s, &w, f, f->payload, f->len);
+        ends[i] = w.len;
+    }
+    if (!w.oom && !w.buf)
+        w.buf = calloc(1, 1);
+    if (w.oom || !w.buf) {
+        free(w.buf);
         free(ends);
         return NULL;
     }
-    size_t pos = 0;
-    for (size_t i = 0; i < ps->nframes; i++) {
-        const ws_plan_frame *f = &ps->frames[i];
-        ws_frame_spec spec = {.fin = !f->spec.more,
-                              .rsv = f->spec.rsv,
-                              .opcode = f->spec.opcode,
-                              .masked = ws_session_masks(s, f->spec.unmasked),
-                              .len_form = (ws_len_form)f->spec.len_form,
-                              .lie_length = f->spec.declared_len != 0,
-                              .declared_len = f->spec.declared_len};
-        if (!f->spec.zero_mask)
-            ws_session_mask_key(s, spec.mask_key);
-        size_t n = 0;
-        ws_frame_write(&spec, f->payload, f->len, buf + pos, total - pos, &n);
-        ws_session_log_tx(s, &spec, f->payload, f->len);
-        pos += n;
-        ends[i] = pos;
-    }
-    *len = pos;
+    *len = w.len;
     *frame_ends = ends;
-    return buf;
+    return w.buf;
 }
 
-static void run_send(ws_session *s, const ws_plan_step *ps)
+static uint8_t *build_step(ws_session *s, const ws_plan_step *ps, size_t *len, size_t **frame_ends)
+{
+    return build_step_with(s, ps, NULL, 0, len, frame_ends);
+}
+
+static void run_send_with(ws_session *s, const ws_plan_step *ps, const uint8_t *payload,
+                          size_t payload_len)
 {
     size_t len = 0, *ends = NULL;
-    uint8_t *buf = build_step(s, ps, &len, &ends);
+    uint8_t *buf = build_step_with(s, ps, payload, payload_len, &len, &ends);
     if (!buf) {
         ws_session_note(s, "out of memory building frames");
         return;
@@ -106,6 +176,11 @@ static void run_send(ws_session *s, const ws_plan_step *ps)
     free(buf);
 }
 
+static void run_send(ws_session *s, const ws_plan_step *ps)
+{
+    run_send_with(s, ps, NULL, 0);
+}
+
 static void run_roundtrips(ws_session *s, const ws_plan_step *ps, int64_t deadline)
 {
     int count = ps->step->count;
@@ -115,7 +190,13 @@ static void run_roundtrips(ws_session *s, const ws_plan_step *ps, int64_t deadli
     for (int i = 0; i < count && session_open(s) && !ws_session_stopped(s); i++) {
         size_t owed = s->ok.pos + 1;
         int64_t t0 = ws_now_ns();
-        run_send(s, ps);
+        if (ps->corpus) {
+            /* Message i is the i-th slice of the data set. */
+            size_t n = ps->frames[0].len < ps->corpus_len ? ps->frames[0].len : ps->corpus_len;
+            run_send_with(s, ps, ps->corpus + ws_corpus_slice((size_t)i, n, ps->corpus_len), n);
+        } else {
+            run_send(s, ps);
+        }
         while (s->ok.pos < owed && !s->ok.dead && session_open(s) && ws_now_ns() < deadline &&
                !ws_session_stopped(s))
             ws_session_pump(s, deadline);
@@ -250,7 +331,11 @@ static void run_case(const ws_target *t, const ws_case *c, ws_case_result *res,
         open = ws_session_open(&s, early, early_len);
         free(early);
     }
-    if (open) {
+    if (open && res->pmd_unimplemented) {
+        /* The peer declined permessage-deflate: nothing to test; close. */
+        ws_session_close(&s, 1000, "");
+        ws_session_finish_close(&s, scaled_ms(t, 1000));
+    } else if (open) {
         run_steps(&s, t, first_step, case_deadline);
         run_end_phase(&s, t, case_deadline);
         ws_session_finish_close(&s, scaled_ms(t, 1000));

@@ -37,6 +37,12 @@ static void *worker(void *arg)
     }
 }
 
+/* Throughput cases that measure timing run alone, after the pool. */
+static bool serial(unsigned flags)
+{
+    return (flags & WS_CASE_TIMED) && (flags & WS_CASE_PERF);
+}
+
 int ws_default_jobs(void)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -61,9 +67,11 @@ void ws_schedule_run(const ws_schedule *s)
         if ((f & WS_CASE_TIMED) && !(f & WS_CASE_PERF))
             order[p.n++] = i;
     }
-    for (size_t i = 0; i < s->n; i++)
-        if (!(s->results[i].c->flags & WS_CASE_TIMED))
+    for (size_t i = 0; i < s->n; i++) {
+        unsigned f = s->results[i].c->flags;
+        if (!((f & WS_CASE_TIMED) && !(f & WS_CASE_PERF)) && !serial(f))
             order[p.n++] = i;
+    }
     int jobs = s->jobs > 0 ? s->jobs : 1;
     pthread_t *threads = calloc((size_t)jobs, sizeof *threads);
     int started = 0;
@@ -78,7 +86,7 @@ void ws_schedule_run(const ws_schedule *s)
     free(threads);
     /* Phase 2: throughput cases, one at a time. */
     for (size_t i = 0; i < s->n; i++)
-        if (s->results[i].c->flags & WS_CASE_PERF)
+        if (serial(s->results[i].c->flags))
             run_one(&p, i);
     pthread_mutex_destroy(&p.lock);
     free(order);

@@ -47,6 +47,7 @@ void ws_session_init(ws_session *s, const ws_target *t, const ws_plan *plan, ws_
 
 void ws_session_free(ws_session *s)
 {
+    ws_session_pmd_free(s);
     ws_conn_close(s->conn);
     s->conn = NULL;
     free(s->held);
@@ -117,7 +118,7 @@ void ws_session_log_tx(ws_session *s, const ws_frame_spec *spec, const uint8_t *
 
 /* --------------------------------------------------------------- input */
 
-static void peer_violation(ws_session *s, ws_err e, const char *detail)
+void ws_session_violation(ws_session *s, ws_err e, const char *detail)
 {
     if (s->rx_failed)
         return;
@@ -152,7 +153,7 @@ static void handle_peer_close(ws_session *s)
         r->remote_close_reason_len = rl;
     }
     if (e != WS_OK) {
-        peer_violation(s, e, "in the peer's Close frame");
+        ws_session_violation(s, e, "in the peer's Close frame");
         return;
     }
     /* Answer with the same code, as RFC 6455 §5.5.1 suggests. */
@@ -195,11 +196,19 @@ static void on_header(ws_session *s, const ws_frame_event *ev)
     fill_wire(&s->rx_frame, h);
     s->rx_frame.t_us = elapsed_us(s);
     s->res->rx_frames[h->opcode & 15]++;
+    /* With permessage-deflate the parser lets RSV1 through; it is valid only
+     * on the first frame of a data message (RFC 7692 §6). */
+    if ((h->rsv & WS_RSV1) && (ws_opcode_is_control(h->opcode) || h->opcode == WS_OP_CONT)) {
+        ws_session_violation(s, WS_ERR_RSV_NOT_NEGOTIATED,
+                             "RSV1 on a control or continuation frame (RFC 7692 §6)");
+        return;
+    }
     if (ws_opcode_is_control(h->opcode)) {
         s->ctrl_len = 0;
         return;
     }
     if (h->opcode != WS_OP_CONT) {
+        s->msg_compressed = (h->rsv & WS_RSV1) != 0;
         s->in_msg = true;
         s->msg_op = h->opcode;
         s->msg_len = 0;
@@ -228,25 +237,36 @@ static void on_payload(ws_session *s, const ws_frame_event *ev)
         s->ctrl_len += ev->len;
         return;
     }
+    s->res->rx_wire_octets += ev->len;
+    if (s->msg_compressed)
+        ws_session_inflate(s, ev->data, ev->len, false);
+    else
+        ws_session_deliver(s, ev->data, ev->len);
+}
+
+void ws_session_deliver(ws_session *s, const uint8_t *data, size_t len)
+{
+    if (s->rx_failed)
+        return;
     if (s->msg_preview_len < WS_PREVIEW_MAX) {
         size_t take = WS_PREVIEW_MAX - s->msg_preview_len;
-        if (take > ev->len)
-            take = ev->len;
-        memcpy(s->msg_preview + s->msg_preview_len, ev->data, take);
+        if (take > len)
+            take = len;
+        memcpy(s->msg_preview + s->msg_preview_len, data, take);
         s->msg_preview_len += take;
     }
-    s->msg_len += ev->len;
-    s->rx_payload_octets += ev->len;
-    if (s->msg_op == WS_OP_TEXT && ws_utf8_feed(&s->utf8, ev->data, ev->len) != WS_OK) {
+    s->msg_len += len;
+    s->rx_payload_octets += len;
+    if (s->msg_op == WS_OP_TEXT && ws_utf8_feed(&s->utf8, data, len) != WS_OK) {
         char d[96];
         snprintf(d, sizeof d, "text message invalid at octet %llu",
                  (unsigned long long)s->utf8.error_offset);
-        peer_violation(s, WS_ERR_UTF8_INVALID, d);
+        ws_session_violation(s, WS_ERR_UTF8_INVALID, d);
         return;
     }
     if (!s->peer_closed) {
-        ws_match_data(&s->ok, ev->data, ev->len);
-        ws_match_data(&s->ns, ev->data, ev->len);
+        ws_match_data(&s->ok, data, len);
+        ws_match_data(&s->ns, data, len);
     }
 }
 
@@ -261,8 +281,13 @@ static void on_frame_done(ws_session *s, const ws_frame_event *ev)
     }
     if (!h->fin)
         return;
+    if (s->msg_compressed) {
+        ws_session_inflate(s, NULL, 0, true);
+        if (s->rx_failed)
+            return;
+    }
     if (s->msg_op == WS_OP_TEXT && ws_utf8_finish(&s->utf8) != WS_OK) {
-        peer_violation(s, WS_ERR_UTF8_INVALID, "text message ends inside a code point");
+        ws_session_violation(s, WS_ERR_UTF8_INVALID, "text message ends inside a code point");
         return;
     }
     s->in_msg = false;
@@ -283,7 +308,7 @@ void ws_session_process(ws_session *s, uint8_t *buf, size_t len)
         ws_err e = ws_parser_feed(&s->parser, buf + pos, len - pos, &used, &ev);
         pos += used;
         if (e != WS_OK) {
-            peer_violation(s, e, "in a frame header from the peer");
+            ws_session_violation(s, e, "in a frame header from the peer");
             return;
         }
         if (ev.type == WS_EVENT_HEADER || ev.type == WS_EVENT_FRAME)

@@ -15,6 +15,7 @@
 #include "driver/plan.h"
 #include "driver/result.h"
 #include "driver/runner.h"
+#include "wsspec/deflate.h"
 #include "wsspec/frame.h"
 #include "wsspec/net.h"
 #include "wsspec/utf8.h"
@@ -57,6 +58,12 @@ typedef struct {
 
     int64_t first_tx_ns, last_rx_ns;
     uint64_t rx_payload_octets;
+
+    /* permessage-deflate (RFC 7692), when the case offers it */
+    bool pmd_agreed;
+    bool msg_compressed; /* the message being received has RSV1 */
+    ws_deflater deflater;
+    ws_inflater inflater;
 } ws_session;
 
 void ws_session_init(ws_session *s, const ws_target *t, const ws_plan *plan, ws_case_result *res,
@@ -98,7 +105,26 @@ void ws_session_close(ws_session *s, uint16_t code, const char *reason);
 /* The closing handshake: wait for the peer's Close and its TCP close. */
 void ws_session_finish_close(ws_session *s, int64_t timeout_ms);
 bool ws_session_stopped(const ws_session *s);
+
+/* permessage-deflate (compression.c). After a 101, check the server's
+ * Sec-WebSocket-Extensions (ext, NULL if absent) against the case's offer:
+ * WS_OK with s->pmd_agreed set or not (not agreed: the case is
+ * UNIMPLEMENTED), or an error when the response breaks RFC 7692 (the
+ * connection must be failed). */
+ws_err ws_session_pmd_negotiate(ws_session *s, const char *ext, size_t ext_len, char *detail,
+                                size_t detail_cap);
+/* Feed a compressed message's payload chunk (message_end at its last
+ * frame); the inflated octets go to the same checks as plain payload. */
+void ws_session_inflate(ws_session *s, const uint8_t *data, size_t len, bool message_end);
+/* Compress one message for sending: a malloc'd payload in *out. */
+ws_err ws_session_deflate(ws_session *s, const uint8_t *in, size_t len, uint8_t **out,
+                          size_t *out_len);
+/* The octets of a received message, after any decompression. */
+void ws_session_deliver(ws_session *s, const uint8_t *data, size_t len);
+void ws_session_pmd_free(ws_session *s);
 void ws_session_note(ws_session *s, const char *msg);
+/* The peer broke a rule: record it and fail the connection (§7.1.7). */
+void ws_session_violation(ws_session *s, ws_err e, const char *detail);
 void ws_session_set_perf(ws_session *s, const int64_t *rtts_us, size_t n, int64_t total_ns);
 
 #endif

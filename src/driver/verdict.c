@@ -147,6 +147,14 @@ static bool decide_lenient(const ws_plan *p, ws_case_result *r, bool ok_matched)
 static void decide_accepted(const ws_plan *p, ws_case_result *r, bool ok_matched,
                             bool non_strict_matched, const char *mismatch)
 {
+    if (!r->handshake_ok && p->c->hs && p->c->hs->may_refuse && r->http_status >= 400) {
+        r->behavior = WS_BEHAVIOR_OK;
+        r->behavior_close = WS_CLOSE_VERDICT_OK;
+        snprintf(r->reason, sizeof r->reason, "Refused the request with status %d.",
+                 r->http_status);
+        snprintf(r->reason_close, sizeof r->reason_close, "No WebSocket connection.");
+        return;
+    }
     if (!r->handshake_ok) {
         r->behavior = WS_BEHAVIOR_FAILED;
         r->behavior_close = WS_CLOSE_VERDICT_FAILED;
@@ -166,6 +174,13 @@ static void decide_accepted(const ws_plan *p, ws_case_result *r, bool ok_matched
     }
     if (decide_lenient(p, r, ok_matched))
         return;
+    if (r->pmd_unimplemented) {
+        r->behavior = WS_BEHAVIOR_UNIMPLEMENTED;
+        snprintf(r->reason, sizeof r->reason,
+                 "The peer did not agree to permessage-deflate (offered: %s).", p->c->pmd_offer);
+        r->behavior_close = decide_close(p, r);
+        return;
+    }
 
     if (ok_matched) {
         r->behavior = WS_BEHAVIOR_OK;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Echo server on the `ws` package (Debian's node-ws), a real peer for
-// conformance runs. usage: node node_ws_echo.js PORT
+// conformance runs. usage: node node_ws_echo.js PORT [--deflate]
 'use strict';
 module.paths.push('/usr/share/nodejs', '/usr/lib/nodejs');
 const http = require('http');
@@ -9,7 +9,8 @@ const WebSocket = require('ws');
 const port = Number(process.argv[2]);
 const server = http.createServer();
 server.on('upgrade', () => {});
-const wss = new WebSocket.Server({ server, perMessageDeflate: false, maxPayload: 0 });
+const deflate = process.argv.includes('--deflate');
+const wss = new WebSocket.Server({ server, perMessageDeflate: deflate });
 wss.on('connection', (ws) => {
   ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
   ws.on('error', () => {});
