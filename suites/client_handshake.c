@@ -45,6 +45,15 @@ static const ws_case cases[] = {
            .extra = "Sec-WebSocket-Extensions: x-wsspec-unrequested\r\n"),
     BROKEN("22.2.9", "A subprotocol the client did not offer",
            .extra = "Sec-WebSocket-Protocol: x-wsspec-unrequested\r\n"),
+    /* 22.3: permessage-deflate answers no client may accept (RFC 7692 §5.1,
+     * §7.1.2): invalid whether or not the client offered the extension. */
+    BROKEN("22.3.1", "permessage-deflate with server_max_window_bits=7",
+           .extra = "Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=7\r\n"),
+    BROKEN("22.3.2", "permessage-deflate with an unknown parameter",
+           .extra = "Sec-WebSocket-Extensions: permessage-deflate; x-wsspec=1\r\n"),
+    BROKEN("22.3.3", "permessage-deflate with a repeated parameter",
+           .extra = "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; "
+                    "server_no_context_takeover\r\n"),
 };
 
 void ws_suite_client_handshake(ws_registry *r)

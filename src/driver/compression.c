@@ -12,6 +12,8 @@
 #define MAX_PARAMS    32
 #define INFLATE_LIMIT (64u << 20) /* the largest message a case expects back */
 
+static ws_err start_codecs(ws_session *s, const ws_pmd_params *agreed);
+
 ws_err ws_session_pmd_negotiate(ws_session *s, const char *ext, size_t ext_len, char *detail,
                                 size_t detail_cap)
 {
@@ -49,21 +51,61 @@ ws_err ws_session_pmd_negotiate(ws_session *s, const char *ext, size_t ext_len, 
     }
     if (e != WS_OK)
         return e;
-    ws_pmd_setup setup;
-    ws_pmd_setup_for(&agreed, s->as_server, &setup);
-    e = ws_deflate_init(&s->deflater, setup.deflate_window_bits, setup.deflate_no_context_takeover,
-                        NULL);
-    if (e == WS_OK) {
-        e = ws_inflate_init(&s->inflater, setup.inflate_window_bits,
-                            setup.inflate_no_context_takeover, INFLATE_LIMIT, NULL);
-        if (e != WS_OK)
-            ws_deflate_end(&s->deflater);
-    }
+    e = start_codecs(s, &agreed);
     if (e != WS_OK)
         return e;
+    snprintf(s->res->pmd_response, sizeof s->res->pmd_response, "%.*s", (int)ext_len, ext);
+    return WS_OK;
+}
+
+/* Set up the codecs for agreed parameters, for wsspec's role. */
+static ws_err start_codecs(ws_session *s, const ws_pmd_params *agreed)
+{
+    ws_pmd_setup setup;
+    ws_pmd_setup_for(agreed, s->as_server, &setup);
+    ws_err e = ws_deflate_init(&s->deflater, setup.deflate_window_bits,
+                               setup.deflate_no_context_takeover, NULL);
+    if (e != WS_OK)
+        return e;
+    e = ws_inflate_init(&s->inflater, setup.inflate_window_bits, setup.inflate_no_context_takeover,
+                        INFLATE_LIMIT, NULL);
+    if (e != WS_OK) {
+        ws_deflate_end(&s->deflater);
+        return e;
+    }
     s->pmd_agreed = true;
     s->parser.cfg.allowed_rsv = WS_RSV1;
-    snprintf(s->res->pmd_response, sizeof s->res->pmd_response, "%.*s", (int)ext_len, ext);
+    return WS_OK;
+}
+
+ws_err ws_session_pmd_answer(ws_session *s, const char *offers, size_t offers_len, char *response,
+                             size_t response_cap)
+{
+    response[0] = 0;
+    s->res->pmd_unimplemented = true;
+    if (!offers)
+        return WS_OK;
+    ws_ext_offer offered[MAX_OFFERS];
+    ws_ext_param params[MAX_PARAMS];
+    char scratch[512];
+    ws_ext_list ol;
+    ws_ext_list_init(&ol, offered, MAX_OFFERS, params, MAX_PARAMS, scratch, sizeof scratch);
+    if (ws_ext_parse(&ol, offers, offers_len, NULL, 0) != WS_OK)
+        return WS_OK; /* a client's malformed offer is declined */
+    for (size_t i = 0; i < ol.num_offers; i++) {
+        ws_pmd_params p, agreed;
+        if (!ws_ext_is(&offered[i], WS_PMD_NAME) ||
+            ws_pmd_parse_offer(&offered[i], &p, NULL, 0) != WS_OK ||
+            ws_pmd_accept(&p, NULL, &agreed) != WS_OK ||
+            ws_pmd_write_response(&agreed, response, response_cap, NULL) != WS_OK)
+            continue;
+        ws_err e = start_codecs(s, &agreed);
+        if (e == WS_OK) {
+            s->res->pmd_unimplemented = false;
+            snprintf(s->res->pmd_response, sizeof s->res->pmd_response, "%s", response);
+        }
+        return e;
+    }
     return WS_OK;
 }
 

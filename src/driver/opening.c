@@ -301,6 +301,21 @@ bool ws_session_answer(ws_session *s, ws_conn *conn, const char *key, const char
     if (!(hr->omit & WS_HDR_KEY))
         put_header(&b, "Sec-WebSocket-Accept", hr->accept ? hr->accept : accept, false);
     put_header(&b, "Server", "wsspec/" WSSPEC_VERSION, false);
+    if (s->plan->c->pmd_offer) {
+        /* The case compresses: accept the client's permessage-deflate offer. */
+        ws_http_request req;
+        ws_http_header hdrs[64];
+        size_t head_len;
+        char pmd[256];
+        const ws_http_header *ext = NULL;
+        if (ws_http_parse_request(request, request_len, request_len + 1, &req, hdrs, 64,
+                                  &head_len) == WS_OK)
+            ext = ws_http_find(hdrs, req.num_headers, "Sec-WebSocket-Extensions", NULL);
+        if (ws_session_pmd_answer(s, ext ? ext->value : NULL, ext ? ext->value_len : 0, pmd,
+                                  sizeof pmd) == WS_OK &&
+            pmd[0])
+            put_header(&b, "Sec-WebSocket-Extensions", pmd, false);
+    }
     if (hr->extra)
         puts_(&b, hr->extra);
     puts_(&b, "\r\n");

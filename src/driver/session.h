@@ -113,6 +113,11 @@ bool ws_session_stopped(const ws_session *s);
  * connection must be failed). */
 ws_err ws_session_pmd_negotiate(ws_session *s, const char *ext, size_t ext_len, char *detail,
                                 size_t detail_cap);
+/* As the server: answer a client's offers (NULL: none) for a case that
+ * offers compression; `response` receives the Sec-WebSocket-Extensions
+ * value to send ("" to decline: the case is then UNIMPLEMENTED). */
+ws_err ws_session_pmd_answer(ws_session *s, const char *offers, size_t offers_len, char *response,
+                             size_t response_cap);
 /* Feed a compressed message's payload chunk (message_end at its last
  * frame); the inflated octets go to the same checks as plain payload. */
 void ws_session_inflate(ws_session *s, const uint8_t *data, size_t len, bool message_end);
