@@ -72,7 +72,8 @@ static void parse_violations(const char *list, bc_flags *set)
             usage_error("unknown violation '%s' (see --list)", name);
         }
         *set |= v->flag;
-        if (!end) return;
+        if (!end)
+            return;
         p = end + 1;
     }
 }
@@ -83,16 +84,21 @@ static const char *option_value(int argc, char **argv, int *i, const char *name)
 {
     size_t n = strlen(name);
     const char *arg = argv[*i];
-    if (strncmp(arg, name, n) != 0) return NULL;
-    if (arg[n] == '=') return arg + n + 1;
-    if (arg[n] != '\0') return NULL;
-    if (*i + 1 >= argc) usage_error("%s needs a value", name);
+    if (strncmp(arg, name, n) != 0)
+        return NULL;
+    if (arg[n] == '=')
+        return arg + n + 1;
+    if (arg[n] != '\0')
+        return NULL;
+    if (*i + 1 >= argc)
+        usage_error("%s needs a value", name);
     return argv[++*i];
 }
 
 static long long parse_count(const char *s)
 {
-    if (*s < '0' || *s > '9') usage_error("--cases wants a number, not '%s'", s);
+    if (*s < '0' || *s > '9')
+        usage_error("--cases wants a number, not '%s'", s);
     errno = 0;
     char *end;
     long long n = strtoll(s, &end, 10);
@@ -119,9 +125,12 @@ static bc_options parse_options(int argc, char **argv)
         else
             usage_error("unknown argument '%s'", argv[i]);
     }
-    if (o.list) return o;
-    if (!o.url) usage_error("%s is required", "--url");
-    if (!o.agent || !*o.agent) usage_error("%s is required", "--agent");
+    if (o.list)
+        return o;
+    if (!o.url)
+        usage_error("%s is required", "--url");
+    if (!o.agent || !*o.agent)
+        usage_error("%s is required", "--agent");
     return o;
 }
 
@@ -135,9 +144,9 @@ static void print_violations(void)
 
 typedef struct {
     ws_url url;
-    char host[300];                /* Host header: "host:port" */
-    char base[BC_RESOURCE_MAX];    /* the URL's path without a trailing '/' */
-    char agent[BC_RESOURCE_MAX];   /* percent-encoded */
+    char host[300];              /* Host header: "host:port" */
+    char base[BC_RESOURCE_MAX];  /* the URL's path without a trailing '/' */
+    char agent[BC_RESOURCE_MAX]; /* percent-encoded */
     bc_flags v;
     uint8_t *buf;
 } bc_client;
@@ -149,7 +158,8 @@ static void percent_encode(const char *in, char *out, size_t cap)
     for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
         bool plain = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
                      (*p >= '0' && *p <= '9') || strchr("-._~", *p);
-        if (n + 4 > cap) usage_error("%s: agent name too long", in);
+        if (n + 4 > cap)
+            usage_error("%s: agent name too long", in);
         if (plain) {
             out[n++] = (char)*p;
         } else {
@@ -164,12 +174,15 @@ static void percent_encode(const char *in, char *out, size_t cap)
 static void client_init(bc_client *c, const bc_options *o)
 {
     ws_err e = ws_url_parse(o->url, &c->url);
-    if (e != WS_OK) usage_error("invalid --url '%s'", o->url);
-    if (c->url.tls) usage_error("wss:// is not supported: '%s'", o->url);
+    if (e != WS_OK)
+        usage_error("invalid --url '%s'", o->url);
+    if (c->url.tls)
+        usage_error("wss:// is not supported: '%s'", o->url);
     if (!ws_url_host_port(&c->url, c->host, sizeof c->host) ||
         !ws_url_resource(&c->url, c->base, sizeof c->base))
         usage_error("--url too long: '%s'", o->url);
-    if (strchr(c->base, '?')) usage_error("--url must not have a query: '%s'", o->url);
+    if (strchr(c->base, '?'))
+        usage_error("--url must not have a query: '%s'", o->url);
     size_t n = strlen(c->base);
     while (n > 0 && c->base[n - 1] == '/')
         c->base[--n] = '\0';
@@ -192,6 +205,7 @@ static bool run(bc_client *c, const char *path, bc_mode mode, bc_outcome *out)
     int fd = bc_connect(&c->url, err, sizeof err);
     if (fd < 0) {
         printf("%s: %s\n", path, err);
+        fflush(stdout);
         return false;
     }
     bc_session(fd, c->v, mode, c->host, resource, c->buf, BC_READ_SIZE, out);
@@ -207,8 +221,7 @@ static void log_outcome(const char *what, const bc_outcome *o)
                o->close_sent);
     } else if (o->dropped) {
         printf("%s: dropped after %llu message(s)%s%s\n", what, (unsigned long long)o->messages,
-               o->failure != WS_OK ? ": " : "",
-               o->failure != WS_OK ? ws_err_name(o->failure) : "");
+               o->failure != WS_OK ? ": " : "", o->failure != WS_OK ? ws_err_name(o->failure) : "");
     } else {
         printf("%s: closed after %llu message(s) (server %d, client %d)\n", what,
                (unsigned long long)o->messages, o->close_received, o->close_sent);
@@ -219,17 +232,20 @@ static void log_outcome(const char *what, const bc_outcome *o)
 /* The case count from getCaseCount's text message: a JSON non-negative integer. */
 static long long case_count(const bc_outcome *o)
 {
-    if (o->handshake != WS_OK || !o->has_text) return -1;
+    if (o->handshake != WS_OK || !o->has_text)
+        return -1;
     const char *p = o->text;
     while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
         p++;
-    if (*p < '0' || *p > '9') return -1;
+    if (*p < '0' || *p > '9')
+        return -1;
     errno = 0;
     char *end;
     long long n = strtoll(p, &end, 10);
     while (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n')
         end++;
-    if (*end != '\0' || errno != 0 || n > 1000000) return -1;
+    if (*end != '\0' || errno != 0 || n > 1000000)
+        return -1;
     return n;
 }
 
@@ -245,25 +261,33 @@ int main(int argc, char **argv)
     client_init(&c, &o);
 
     bc_outcome out;
-    if (!run(&c, "/getCaseCount", BC_MODE_COUNT, &out)) return 1;
+    if (!run(&c, "/getCaseCount", BC_MODE_COUNT, &out)) {
+        fprintf(stderr, "wsspec-badclient: cannot connect for getCaseCount\n");
+        return 1;
+    }
     log_outcome("getCaseCount", &out);
     long long count = case_count(&out);
     if (count < 0) {
         fprintf(stderr, "wsspec-badclient: getCaseCount gave no case count\n");
         return 1;
     }
-    if (o.max_cases >= 0 && count > o.max_cases) count = o.max_cases;
+    if (o.max_cases >= 0 && count > o.max_cases)
+        count = o.max_cases;
 
     for (long long n = 1; n <= count; n++) {
         char path[BC_RESOURCE_MAX + 64], what[32];
         snprintf(path, sizeof path, "/runCase?case=%lld&agent=%s", n, c.agent);
         snprintf(what, sizeof what, "case %lld", n);
-        if (run(&c, path, BC_MODE_CASE, &out)) log_outcome(what, &out);
+        if (run(&c, path, BC_MODE_CASE, &out))
+            log_outcome(what, &out);
     }
 
     char path[BC_RESOURCE_MAX + 64];
     snprintf(path, sizeof path, "/updateReports?agent=%s", c.agent);
-    if (!run(&c, path, BC_MODE_REPORT, &out)) return 1;
+    if (!run(&c, path, BC_MODE_REPORT, &out)) {
+        fprintf(stderr, "wsspec-badclient: cannot connect for updateReports\n");
+        return 1;
+    }
     log_outcome("updateReports", &out);
     free(c.buf);
     if (out.handshake != WS_OK) {

@@ -133,12 +133,12 @@ typedef enum {
 
 /* How a connection ended, for the one-line log. */
 typedef struct {
-    ws_err handshake;     /* WS_OK once the 101 was accepted */
-    ws_err failure;       /* WS_OK, or the error that made the client fail the connection */
-    int close_received;   /* close code from the server, 1005 without one, -1 if none */
-    int close_sent;       /* close code the client sent, 1005 empty, -1 if none */
-    bool dropped;         /* the TCP connection ended without a complete close handshake */
-    uint64_t messages;    /* data messages received */
+    ws_err handshake;   /* WS_OK once the 101 was accepted */
+    ws_err failure;     /* WS_OK, or the error that made the client fail the connection */
+    int close_received; /* close code from the server, 1005 without one, -1 if none */
+    int close_sent;     /* close code the client sent, 1005 empty, -1 if none */
+    bool dropped;       /* the TCP connection ended without a complete close handshake */
+    uint64_t messages;  /* data messages received */
     char text[BC_MAX_COUNT_LENGTH + 1]; /* BC_MODE_COUNT: the first text message */
     bool has_text;
 } bc_outcome;

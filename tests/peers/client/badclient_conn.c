@@ -69,7 +69,8 @@ int bc_connect(const ws_url *u, char *err, size_t err_cap)
         }
     }
     freeaddrinfo(res);
-    if (fd < 0) snprintf(err, err_cap, "cannot connect to %s:%s: %s", host, port, strerror(saved));
+    if (fd < 0)
+        snprintf(err, err_cap, "cannot connect to %s:%s: %s", host, port, strerror(saved));
     return fd;
 }
 
@@ -80,8 +81,10 @@ bool bc_send2(int fd, const void *a, size_t alen, const void *b, size_t blen)
     struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
     while (iov[0].iov_len + iov[1].iov_len > 0) {
         ssize_t n = sendmsg(fd, &msg, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
         for (int i = 0; i < 2; i++) {
             size_t take = (size_t)n < iov[i].iov_len ? (size_t)n : iov[i].iov_len;
             iov[i].iov_base = (uint8_t *)iov[i].iov_base + take;
@@ -96,7 +99,8 @@ ssize_t bc_recv(int fd, void *buf, size_t cap)
 {
     for (;;) {
         ssize_t n = recv(fd, buf, cap, 0);
-        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno == EINTR)
+            continue;
         return n;
     }
 }
@@ -114,11 +118,14 @@ void bc_wait_for_drop(int fd, int max_ms)
     long long deadline = now_ms() + max_ms;
     for (;;) {
         long long left = deadline - now_ms();
-        if (left <= 0) break;
+        if (left <= 0)
+            break;
         set_timeout(fd, SO_RCVTIMEO, left < 1000 ? (int)left : 1000);
         ssize_t n = bc_recv(fd, sink, sizeof sink);
-        if (n == 0) break;
-        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) break;
+        if (n == 0)
+            break;
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+            break;
     }
     close(fd);
 }
@@ -128,7 +135,8 @@ void bc_random(void *buf, size_t len)
     uint8_t *p = buf;
     while (len > 0) {
         ssize_t n = getrandom(p, len, 0);
-        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno == EINTR)
+            continue;
         if (n <= 0) {
             perror("wsspec-badclient: getrandom");
             exit(1);
@@ -164,7 +172,8 @@ static ws_err check_response(const ws_http_response *resp, const char *key, bc_f
     r.num_headers = 0;
     for (size_t i = 0; i < resp->num_headers; i++) {
         const ws_http_header *h = &resp->headers[i];
-        if (bc_has(v, BC_V(ACCEPT_BAD_ACCEPT)) && header_is(h, "Sec-WebSocket-Accept")) continue;
+        if (bc_has(v, BC_V(ACCEPT_BAD_ACCEPT)) && header_is(h, "Sec-WebSocket-Accept"))
+            continue;
         if (bc_has(v, BC_V(ACCEPT_NO_UPGRADE)) &&
             (header_is(h, "Upgrade") || header_is(h, "Connection")))
             continue;
@@ -172,17 +181,20 @@ static ws_err check_response(const ws_http_response *resp, const char *key, bc_f
             continue;
         if (bc_has(v, BC_V(ACCEPT_ANY_PROTOCOL)) && header_is(h, "Sec-WebSocket-Protocol"))
             continue;
-        if (r.num_headers < BC_MAX_HEADERS) hdrs[r.num_headers++] = *h;
+        if (r.num_headers < BC_MAX_HEADERS)
+            hdrs[r.num_headers++] = *h;
     }
     char accept[WS_ACCEPT_LEN + 1];
     ws_accept_key(key, strlen(key), accept);
     size_t cap = sizeof hdrs / sizeof hdrs[0];
-    if (bc_has(v, BC_V(ACCEPT_BAD_ACCEPT))) add(&r, cap, "Sec-WebSocket-Accept", accept);
+    if (bc_has(v, BC_V(ACCEPT_BAD_ACCEPT)))
+        add(&r, cap, "Sec-WebSocket-Accept", accept);
     if (bc_has(v, BC_V(ACCEPT_NO_UPGRADE))) {
         add(&r, cap, "Upgrade", "websocket");
         add(&r, cap, "Connection", "Upgrade");
     }
-    if (bc_has(v, BC_V(ACCEPT_NON_101))) r.status = 101;
+    if (bc_has(v, BC_V(ACCEPT_NON_101)))
+        r.status = 101;
     /* The client offers no subprotocol and no extension. */
     return ws_handshake_check_response(&r, key, NULL, NULL, NULL);
 }
@@ -199,10 +211,12 @@ ws_err bc_handshake(int fd, bc_flags v, const char *host, const char *resource, 
     size_t n = ws_handshake_default_headers(req_hdrs, 10, host, key, NULL, NULL, NULL,
                                             "wsspec-badclient/" WSSPEC_VERSION);
     size_t len;
-    ws_err e = ws_http_write_request("GET", resource, "HTTP/1.1", req_hdrs, n, (char *)buf, cap,
-                                     &len);
-    if (e != WS_OK) return e;
-    if (!bc_send2(fd, buf, len, NULL, 0)) return errno == EAGAIN ? WS_ERR_TIMEOUT : WS_ERR_IO;
+    ws_err e =
+        ws_http_write_request("GET", resource, "HTTP/1.1", req_hdrs, n, (char *)buf, cap, &len);
+    if (e != WS_OK)
+        return e;
+    if (!bc_send2(fd, buf, len, NULL, 0))
+        return errno == EAGAIN ? WS_ERR_TIMEOUT : WS_ERR_IO;
 
     ws_http_header hdrs[BC_MAX_HEADERS];
     ws_http_response resp;
@@ -211,16 +225,20 @@ ws_err bc_handshake(int fd, bc_flags v, const char *host, const char *resource, 
     for (;;) {
         e = ws_http_parse_response((const char *)buf, have, max_head, &resp, hdrs, BC_MAX_HEADERS,
                                    &head_len);
-        if (e == WS_OK) break;
-        if (e != WS_INCOMPLETE) return e;
+        if (e == WS_OK)
+            break;
+        if (e != WS_INCOMPLETE)
+            return e;
         ssize_t got = bc_recv(fd, buf + have, cap - have);
-        if (got == 0) return WS_ERR_CLOSED;
+        if (got == 0)
+            return WS_ERR_CLOSED;
         if (got < 0)
             return errno == EAGAIN || errno == EWOULDBLOCK ? WS_ERR_TIMEOUT : WS_ERR_RESET;
         have += (size_t)got;
     }
     e = check_response(&resp, key, v);
-    if (e != WS_OK) return e;
+    if (e != WS_OK)
+        return e;
     *leftover = have - head_len;
     memmove(buf, buf + head_len, *leftover);
     return WS_OK;

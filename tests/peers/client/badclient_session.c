@@ -46,8 +46,10 @@ static bool send_frame(session *s, uint8_t opcode, uint8_t *payload, size_t len)
         bc_random(spec.mask_key, sizeof spec.mask_key);
     uint8_t header[WS_MAX_HEADER_SIZE];
     size_t hlen = ws_frame_write_header(&spec, len, header);
-    if (hlen == 0) return false;
-    if (spec.masked) ws_mask(payload, len, spec.mask_key, 0);
+    if (hlen == 0)
+        return false;
+    if (spec.masked)
+        ws_mask(payload, len, spec.mask_key, 0);
     return bc_send2(s->fd, header, hlen, payload, len);
 }
 
@@ -55,7 +57,8 @@ static bool send_close(session *s, int code)
 {
     uint8_t payload[2];
     size_t len = 0;
-    if (code >= 0) len = ws_close_build((uint16_t)code, NULL, 0, payload);
+    if (code >= 0)
+        len = ws_close_build((uint16_t)code, NULL, 0, payload);
     s->out->close_sent = code >= 0 ? code : WS_CLOSE_NO_STATUS;
     return send_frame(s, WS_OP_CLOSE, payload, len);
 }
@@ -101,7 +104,7 @@ static void on_message(session *s)
 {
     if (s->msg_opcode == WS_OP_TEXT && !bc_has(s->v, BC_V(NO_UTF8_CHECK))) {
         bool ok = bc_has(s->v, BC_V(UTF8_FAIL_LATE)) ? ws_utf8_is_valid(s->msg, s->msg_len)
-                                                      : ws_utf8_finish(&s->utf8) == WS_OK;
+                                                     : ws_utf8_finish(&s->utf8) == WS_OK;
         if (!ok) {
             fail(s, WS_ERR_UTF8_INVALID);
             return;
@@ -114,7 +117,8 @@ static void on_message(session *s)
         s->out->text[n] = '\0';
         s->out->has_text = true;
     }
-    if (s->mode != BC_MODE_CASE || bc_has(s->v, BC_V(NO_ECHO))) return;
+    if (s->mode != BC_MODE_CASE || bc_has(s->v, BC_V(NO_ECHO)))
+        return;
     if (bc_has(s->v, BC_V(CORRUPT_ECHO))) {
         if (s->msg_len == 0) {
             s->msg[0] = 'x'; /* on_header keeps room for one octet */
@@ -123,7 +127,8 @@ static void on_message(session *s)
             s->msg[s->msg_len - 1] ^= 1;
         }
     }
-    if (!send_frame(s, s->msg_opcode, s->msg, s->msg_len)) finish(s, false);
+    if (!send_frame(s, s->msg_opcode, s->msg, s->msg_len))
+        finish(s, false);
 }
 
 static void on_close_frame(session *s)
@@ -142,7 +147,8 @@ static void on_close_frame(session *s)
         return;
     }
     int code = ci.has_code ? ci.code : -1; /* §5.5.1: echo the status code */
-    if (bc_has(s->v, BC_V(WRONG_CLOSE_CODE))) code = WS_CLOSE_PROTOCOL_ERROR;
+    if (bc_has(s->v, BC_V(WRONG_CLOSE_CODE)))
+        code = WS_CLOSE_PROTOCOL_ERROR;
     bool sent = send_close(s, code);
     /* §7.1.1: the server closes TCP first; the client waits for it. */
     finish(s, sent && !bc_has(s->v, BC_V(CLOSE_TCP_FIRST)));
@@ -210,9 +216,12 @@ static void on_payload(session *s, const ws_frame_event *ev)
 
 static void on_event(session *s, const ws_frame_event *ev)
 {
-    if (ev->type == WS_EVENT_HEADER) on_header(s, ev);
-    if (ev->type == WS_EVENT_PAYLOAD && !s->skipping) on_payload(s, ev);
-    if (s->done || !ev->frame_done) return;
+    if (ev->type == WS_EVENT_HEADER)
+        on_header(s, ev);
+    if (ev->type == WS_EVENT_PAYLOAD && !s->skipping)
+        on_payload(s, ev);
+    if (s->done || !ev->frame_done)
+        return;
     if (s->skipping) {
         s->skipping = false;
         return;
@@ -252,7 +261,8 @@ static void process(session *s, uint8_t *data, size_t len)
             fail(s, e);
             return;
         }
-        if (ev.type != WS_EVENT_NONE) on_event(s, &ev);
+        if (ev.type != WS_EVENT_NONE)
+            on_event(s, &ev);
         else if (used == 0)
             break;
     }
@@ -272,8 +282,10 @@ void bc_session(int fd, bc_flags v, bc_mode mode, const char *host, const char *
 
     session s = {.fd = fd, .v = v, .mode = mode, .out = out};
     ws_parser_config cfg = {.role = WS_ROLE_CLIENT, .max_payload = BC_MAX_MESSAGE};
-    if (bc_has(v, BC_V(ACCEPT_RSV))) cfg.allowed_rsv = WS_RSV1 | WS_RSV2 | WS_RSV3;
-    if (bc_has(v, BC_V(ACCEPT_MASKED_FRAMES))) cfg.skip_mask_check = true;
+    if (bc_has(v, BC_V(ACCEPT_RSV)))
+        cfg.allowed_rsv = WS_RSV1 | WS_RSV2 | WS_RSV3;
+    if (bc_has(v, BC_V(ACCEPT_MASKED_FRAMES)))
+        cfg.skip_mask_check = true;
     ws_parser_init(&s.parser, &cfg);
 
     process(&s, buf, have);
@@ -282,7 +294,8 @@ void bc_session(int fd, bc_flags v, bc_mode mode, const char *host, const char *
         if (n <= 0) {
             /* EOF, reset or timeout before the close handshake completed. */
             out->dropped = true;
-            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) out->failure = WS_ERR_TIMEOUT;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+                out->failure = WS_ERR_TIMEOUT;
             finish(&s, false);
             break;
         }
