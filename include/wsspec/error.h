@@ -25,6 +25,7 @@
     X(MESSAGE_TOO_LARGE, "message length over the configured limit", "RFC 6455 §10.4")             \
     X(UNEXPECTED_CONTINUATION, "continuation frame with no message to continue", "RFC 6455 §5.4")  \
     X(EXPECTED_CONTINUATION, "new data frame inside a fragmented message", "RFC 6455 §5.4")        \
+    X(FRAME_AFTER_CLOSE, "frame sent after a Close frame", "RFC 6455 §5.5.1")                      \
     /* UTF-8 */                                                                                    \
     X(UTF8_INVALID, "invalid UTF-8", "RFC 6455 §8.1")                                              \
     /* close payload */                                                                            \

@@ -259,8 +259,10 @@ static void run_end_phase(ws_session *s, const ws_target *t, int64_t case_deadli
     for (;;) {
         if (!session_open(s) || s->sent_close)
             return;
-        if (p->finish_when_done && ws_match_done(&s->ok) &&
-            !(p->c->flags & WS_CASE_INFORMATIONAL)) {
+        if (p->finish_when_done && !(p->c->flags & WS_CASE_INFORMATIONAL) &&
+            (ws_match_done(&s->ok) || (s->ok.dead && (!p->has_non_strict || s->ns.dead)))) {
+            /* Every answer arrived, or what arrived can no longer match:
+             * either way wsspec closes now rather than at the timer. */
             ws_session_close(s, 1000, "");
             return;
         }

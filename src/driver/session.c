@@ -196,6 +196,13 @@ static void on_header(ws_session *s, const ws_frame_event *ev)
     fill_wire(&s->rx_frame, h);
     s->rx_frame.t_us = elapsed_us(s);
     s->res->rx_frames[h->opcode & 15]++;
+    if (s->peer_closed) {
+        /* §5.5.1: after sending a Close the peer sends nothing more. */
+        char d[64];
+        snprintf(d, sizeof d, "opcode %u after the peer's own Close", h->opcode);
+        ws_session_violation(s, WS_ERR_FRAME_AFTER_CLOSE, d);
+        return;
+    }
     /* With permessage-deflate the parser lets RSV1 through; it is valid only
      * on the first frame of a data message (RFC 7692 §6). */
     if ((h->rsv & WS_RSV1) && (ws_opcode_is_control(h->opcode) || h->opcode == WS_OP_CONT)) {

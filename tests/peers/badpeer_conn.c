@@ -7,6 +7,8 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
@@ -33,6 +35,9 @@ bool bp_set_recv_timeout(int fd, int ms)
 
 bool bp_set_timeouts(int fd, int ms)
 {
+    /* Each frame goes out as soon as it is written (no Nagle delay). */
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     return set_timeout(fd, SO_RCVTIMEO, ms) && set_timeout(fd, SO_SNDTIMEO, ms);
 }
 
