@@ -14,14 +14,12 @@
 #define SERVER_NAME     "wsspec/0.1"
 #define MSG_INITIAL_CAP 4096
 
-ws_err ws_srv_conn_init(ws_srv_conn *c, uint64_t max_message, bool deflate_enabled)
+ws_err ws_srv_conn_init(ws_srv_conn *c, uint64_t max_message)
 {
     c->head = malloc(WS_HTTP_DEFAULT_MAX_HEAD);
     if (!c->head) return WS_ERR_NOMEM;
     c->head_len = 0;
     c->state = WS_SRV_HANDSHAKE;
-    c->max_message = max_message;
-    c->deflate_enabled = deflate_enabled;
     ws_parser_config pc = {.role = WS_ROLE_SERVER, .max_payload = max_message};
     ws_parser_init(&c->parser, &pc);
     return WS_OK;
@@ -39,7 +37,6 @@ void ws_srv_conn_release(ws_srv_conn *c)
     free(c->head);
     c->head = NULL;
     free_message(c);
-    ws_srv_pmd_free(c);
     ws_srv_buf_free(&c->out);
 }
 
@@ -84,29 +81,20 @@ static uint16_t close_code_for(ws_err e)
     }
 }
 
-/* Fail the WebSocket connection (RFC 6455 §7.1.7) because of e, with
- * `reason` in the close frame (NULL = e's message). The reason must be
- * ASCII: it is cut at WS_MAX_CONTROL_PAYLOAD - 2 octets. */
-static ws_err fail_why(ws_srv_conn *c, ws_err e, const char *reason)
-{
-    c->end_error = e;
-    return queue_close(c, close_code_for(e), reason ? reason : ws_err_message(e));
-}
-
+/* Fail the WebSocket connection (RFC 6455 §7.1.7) because of e. */
 static ws_err fail(ws_srv_conn *c, ws_err e)
 {
-    return fail_why(c, e, NULL);
+    c->end_error = e;
+    /* The reason is ASCII, so valid UTF-8. */
+    return queue_close(c, close_code_for(e), ws_err_message(e));
 }
 
 /* ------------------------------------------------------------ handshake */
 
-/* Answer with an HTTP error and close; `detail` (may be NULL) goes into the body. */
-static ws_err http_error_detail(ws_srv_conn *c, int status, const char *reason, ws_err why,
-                                const char *detail)
+static ws_err http_error(ws_srv_conn *c, int status, const char *reason, ws_err why)
 {
-    char body[256];
-    int blen = snprintf(body, sizeof body, "wsspec: %s%s%s\n", ws_err_message(why),
-                        detail && *detail ? ": " : "", detail ? detail : "");
+    char body[160];
+    int blen = snprintf(body, sizeof body, "wsspec: %s\n", ws_err_message(why));
     if (blen < 0 || (size_t)blen >= sizeof body) blen = (int)strlen(body);
     char clen[16];
     snprintf(clen, sizeof clen, "%d", blen);
@@ -130,66 +118,30 @@ static ws_err http_error_detail(ws_srv_conn *c, int status, const char *reason, 
     return e;
 }
 
-static ws_err http_error(ws_srv_conn *c, int status, const char *reason, ws_err why)
-{
-    return http_error_detail(c, status, reason, why, NULL);
-}
-
-/* Write the 101; ext_response is the Sec-WebSocket-Extensions value, or NULL. */
-static ws_err accept_request(ws_srv_conn *c, const ws_hs_request_info *info,
-                             const char *ext_response)
+static ws_err accept_request(ws_srv_conn *c, const ws_hs_request_info *info)
 {
     char accept[WS_ACCEPT_LEN + 1];
     ws_accept_key(info->key, info->key_len, accept);
-    /* Offered subprotocols are not selected: none is echoed. */
-    ws_http_header h[5] = {
+    /* Offered subprotocols and extensions are not selected: none is echoed. */
+    ws_http_header h[] = {
         {"Upgrade", 7, "websocket", 9},
         {"Connection", 10, "Upgrade", 7},
         {"Sec-WebSocket-Accept", 20, accept, WS_ACCEPT_LEN},
         {"Server", 6, SERVER_NAME, strlen(SERVER_NAME)},
     };
-    size_t n = 4;
-    if (ext_response)
-        h[n++] = (ws_http_header){"Sec-WebSocket-Extensions", 24, ext_response,
-                                  strlen(ext_response)};
     char out[512];
     size_t len = 0;
-    ws_err e = ws_http_write_response(101, "Switching Protocols", h, n, out, sizeof out, &len);
+    ws_err e = ws_http_write_response(101, "Switching Protocols", h, sizeof h / sizeof h[0], out,
+                                      sizeof out, &len);
     if (e != WS_OK) return e;
     return ws_srv_buf_append(&c->out, out, len);
 }
 
-/* Extensions (deflate_state.c), then the 101. WS_OK also when refused with 400. */
-static ws_err negotiate_and_accept(ws_srv_conn *c, const ws_http_request *req,
-                                   const ws_hs_request_info *info)
-{
-    bool pmd = false;
-    ws_pmd_params agreed;
-    char resp[WS_SRV_EXT_RESPONSE_MAX];
-    char detail[160] = "";
-    ws_err e = ws_srv_pmd_negotiate(req, c->deflate_enabled, &pmd, &agreed, resp, detail,
-                                    sizeof detail);
-    if (e != WS_OK) return http_error_detail(c, 400, "Bad Request", e, detail);
-    if (pmd) {
-        e = ws_srv_pmd_start(c, &agreed);
-        if (e != WS_OK) return e;
-        /* RSV1 is the "Per-Message Compressed" bit (RFC 7692 §6). A compressed
-         * frame may be a little longer than the message it holds. */
-        ws_parser_config pc = {.role = WS_ROLE_SERVER,
-                               .allowed_rsv = WS_RSV1,
-                               .max_payload = ws_deflate_bound(c->max_message)};
-        ws_parser_init(&c->parser, &pc);
-    }
-    e = accept_request(c, info, pmd ? resp : NULL);
-    if (e == WS_OK) c->state = WS_SRV_OPEN;
-    return e;
-}
-
-static ws_err on_frames(ws_srv_conn *c, uint8_t *buf, size_t len);
+static ws_err on_frames(ws_srv_conn *c, uint8_t *buf, size_t len, uint64_t max_message);
 
 /* Try to complete the opening request with what is in c->head. The octets
  * of buf[0, len) not copied into head yet follow it on the wire. */
-static ws_err on_head(ws_srv_conn *c, uint8_t *buf, size_t len)
+static ws_err on_head(ws_srv_conn *c, uint8_t *buf, size_t len, uint64_t max_message)
 {
     size_t room = WS_HTTP_DEFAULT_MAX_HEAD - c->head_len;
     size_t take = len < room ? len : room;
@@ -213,17 +165,18 @@ static ws_err on_head(ws_srv_conn *c, uint8_t *buf, size_t len)
     e = ws_handshake_check_request(&req, &info);
     if (e == WS_ERR_HS_VERSION) return http_error(c, 426, "Upgrade Required", e);
     if (e != WS_OK) return http_error(c, 400, "Bad Request", e);
-    e = negotiate_and_accept(c, &req, &info);
-    if (e != WS_OK || c->state != WS_SRV_OPEN) return e;
+    e = accept_request(c, &info);
+    if (e != WS_OK) return e;
+    c->state = WS_SRV_OPEN;
 
     /* Octets after the head are the first frames. */
     char *head = c->head;
     size_t total = c->head_len;
     c->head = NULL;
     c->head_len = 0;
-    e = on_frames(c, (uint8_t *)head + head_len, total - head_len);
+    e = on_frames(c, (uint8_t *)head + head_len, total - head_len, max_message);
     free(head);
-    if (e == WS_OK && len > 0) e = on_frames(c, buf, len);
+    if (e == WS_OK && len > 0) e = on_frames(c, buf, len, max_message);
     return e;
 }
 
