@@ -178,7 +178,11 @@ static void decide_accepted(const ws_plan *p, ws_case_result *r, bool ok_matched
         r->behavior = WS_BEHAVIOR_UNIMPLEMENTED;
         snprintf(r->reason, sizeof r->reason,
                  "The peer did not agree to permessage-deflate (offered: %s).", p->c->pmd_offer);
-        r->behavior_close = decide_close(p, r);
+        /* wsspec closed at once with 1000: judge only that close. */
+        r->behavior_close = r->was_clean ? WS_CLOSE_VERDICT_OK : WS_CLOSE_VERDICT_UNCLEAN;
+        snprintf(r->reason_close, sizeof r->reason_close, "%s",
+                 r->was_clean ? "Closed normally; nothing else to judge."
+                              : "The close after declining was not clean.");
         return;
     }
 
