@@ -124,6 +124,12 @@ ROWS = [
     dict(violate="bad-accept", exit=3, stderr=r"Sec-WebSocket-Accept"),
     dict(violate="no-handshake", exit=3, stderr=r"404"),
     dict(violate="stall-after-handshake", fail=["1.1.1", "2.1", "3.1", "7.1.1"]),
+    # Requests RFC 6455 §4.2.1 says to refuse, answered with 101 anyway.
+    # (20.4.4: ignoring a malformed extension offer is NON-STRICT, not FAILED.)
+    dict(violate="accept-any-request", fail=["20.2.*", "20.3.1", "20.3.3", "20.3.4", "20.4.1-3"],
+         nonstrict=["20.4.4"], ok=["20.1.1"]),
+    # §4.4: a refusal for an unknown version names the versions spoken.
+    dict(violate="no-version-header", fail=["20.3.2", "20.3.3", "20.3.4"], ok=["20.3.1"]),
 ]
 
 # The Autobahn-equivalent families: every case here must be failed by a row.

@@ -68,6 +68,10 @@
     X(MASK_SERVER_FRAMES, "mask-server-frames", "mask every frame the server sends (5.1)")         \
     X(BAD_ACCEPT, "bad-accept", "send a wrong Sec-WebSocket-Accept (4.2.2)")                       \
     X(NO_HANDSHAKE, "no-handshake", "answer the opening handshake with 404 Not Found")             \
+    X(ACCEPT_ANY_REQUEST, "accept-any-request",                                                    \
+      "answer 101 to any request, even one RFC 6455 4.2.1 says to refuse")                         \
+    X(NO_VERSION_HEADER, "no-version-header",                                                      \
+      "refuse an unsupported version with 400 and no Sec-WebSocket-Version (4.4)")                 \
     X(STALL_AFTER_HANDSHAKE, "stall-after-handshake", "never read anything after the handshake")
 
 enum {

@@ -45,8 +45,10 @@ static bool send_all(int fd, const uint8_t *p, size_t len)
 {
     while (len > 0) {
         ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
         p += n;
         len -= (size_t)n;
     }
@@ -62,7 +64,8 @@ ssize_t bp_recv(int fd, void *buf, size_t cap)
 {
     for (;;) {
         ssize_t n = recv(fd, buf, cap, 0);
-        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno == EINTR)
+            continue;
         return n;
     }
 }
@@ -81,11 +84,14 @@ static void discard_input(int fd, int max_ms)
     long long deadline = now_ms() + max_ms;
     for (;;) {
         long long left = deadline - now_ms();
-        if (left <= 0) return;
+        if (left <= 0)
+            return;
         bp_set_recv_timeout(fd, left < 1000 ? (int)left : 1000);
         ssize_t n = bp_recv(fd, sink, sizeof sink);
-        if (n == 0) return;
-        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return;
+        if (n == 0)
+            return;
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+            return;
     }
 }
 
@@ -113,12 +119,15 @@ void bp_stall(int fd, int max_ms)
     long long deadline = now_ms() + max_ms;
     for (;;) {
         long long left = deadline - now_ms();
-        if (left <= 0) break;
+        if (left <= 0)
+            break;
         /* POLLRDHUP alone: pending input does not wake us, a hang-up does. */
         struct pollfd pfd = {.fd = fd, .events = POLLRDHUP};
         int r = poll(&pfd, 1, left < 1000 ? (int)left : 1000);
-        if (r < 0 && errno != EINTR) break;
-        if (r > 0 && (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL))) break;
+        if (r < 0 && errno != EINTR)
+            break;
+        if (r > 0 && (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)))
+            break;
     }
     close(fd);
 }
@@ -127,14 +136,16 @@ void bp_stall(int fd, int max_ms)
 static bool split_host_port(const char *spec, char *host, size_t host_cap, const char **port)
 {
     const char *colon = strrchr(spec, ':');
-    if (!colon || colon[1] == '\0') return false;
+    if (!colon || colon[1] == '\0')
+        return false;
     const char *h = spec;
     size_t hlen = (size_t)(colon - spec);
     if (hlen >= 2 && h[0] == '[' && h[hlen - 1] == ']') {
         h++;
         hlen -= 2;
     }
-    if (hlen == 0 || hlen >= host_cap) return false;
+    if (hlen == 0 || hlen >= host_cap)
+        return false;
     memcpy(host, h, hlen);
     host[hlen] = '\0';
     *port = colon + 1;
@@ -179,7 +190,8 @@ int bp_listen(const char *spec, char *bound, size_t bound_cap, char *err, size_t
     int saved = 0;
     for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
         fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-        if (fd < 0) continue;
+        if (fd < 0)
+            continue;
         int one = 1;
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
         if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 64) != 0) {
@@ -218,9 +230,11 @@ static void send_refusal(int fd, int status, const char *reason, const char *ext
 }
 
 /* The refusal for a request that failed ws_handshake_check_request(). */
-static void refuse_request(int fd, ws_err e)
+static void refuse_request(int fd, bp_flags v, ws_err e)
 {
-    if (e == WS_ERR_HS_VERSION)
+    if (e == WS_ERR_HS_VERSION && bp_has(v, BP_V(NO_VERSION_HEADER)))
+        send_refusal(fd, 400, "Bad Request", NULL, NULL);
+    else if (e == WS_ERR_HS_VERSION)
         send_refusal(fd, 426, "Upgrade Required", "Sec-WebSocket-Version", "13");
     else if (e == WS_ERR_HTTP_TOO_LARGE || e == WS_ERR_HTTP_TOO_MANY_HEADERS)
         send_refusal(fd, 431, "Request Header Fields Too Large", NULL, NULL);
@@ -233,7 +247,8 @@ static bool send_switching(int fd, bp_flags v, const char *key, size_t key_len)
 {
     char accept[WS_ACCEPT_LEN + 1];
     ws_accept_key(key, key_len, accept);
-    if (bp_has(v, BP_V(BAD_ACCEPT))) accept[0] = accept[0] == 'A' ? 'B' : 'A';
+    if (bp_has(v, BP_V(BAD_ACCEPT)))
+        accept[0] = accept[0] == 'A' ? 'B' : 'A';
     ws_http_header hdrs[] = {
         {"Upgrade", 7, "websocket", 9},
         {"Connection", 10, "Upgrade", 7},
@@ -256,13 +271,17 @@ static ws_err read_request(int fd, uint8_t *buf, size_t cap, size_t *have, ws_ht
     *have = 0;
     for (;;) {
         ssize_t n = bp_recv(fd, buf + *have, cap - *have);
-        if (n == 0) return WS_ERR_CLOSED;
-        if (n < 0) return WS_ERR_IO;
+        if (n == 0)
+            return WS_ERR_CLOSED;
+        if (n < 0)
+            return WS_ERR_IO;
         *have += (size_t)n;
         ws_err e = ws_http_parse_request((const char *)buf, *have, WS_HTTP_DEFAULT_MAX_HEAD, req,
                                          hdrs, BP_MAX_HEADERS, head_len);
-        if (e != WS_INCOMPLETE) return e;
-        if (*have == cap) return WS_ERR_HTTP_TOO_LARGE;
+        if (e != WS_INCOMPLETE)
+            return e;
+        if (*have == cap)
+            return WS_ERR_HTTP_TOO_LARGE;
     }
 }
 
@@ -272,9 +291,15 @@ bool bp_handshake(int fd, bp_flags v, uint8_t *buf, size_t cap, size_t *leftover
     ws_http_header hdrs[BP_MAX_HEADERS];
     size_t have = 0, head_len = 0;
     ws_err e = read_request(fd, buf, cap, &have, &req, hdrs, &head_len);
-    if (e == WS_ERR_CLOSED || e == WS_ERR_IO) return false;
+    if (e == WS_ERR_CLOSED || e == WS_ERR_IO)
+        return false;
+    if (e != WS_OK && bp_has(v, BP_V(ACCEPT_ANY_REQUEST))) {
+        /* Even a head too large to parse gets a 101. */
+        send_switching(fd, v, "", 0);
+        return false;
+    }
     if (e != WS_OK) {
-        refuse_request(fd, e);
+        refuse_request(fd, v, e);
         return false;
     }
     if (bp_has(v, BP_V(NO_HANDSHAKE))) {
@@ -283,11 +308,18 @@ bool bp_handshake(int fd, bp_flags v, uint8_t *buf, size_t cap, size_t *leftover
     }
     ws_hs_request_info info;
     e = ws_handshake_check_request(&req, &info);
+    if (e != WS_OK && bp_has(v, BP_V(ACCEPT_ANY_REQUEST))) {
+        const ws_http_header *key = ws_http_find(hdrs, req.num_headers, "Sec-WebSocket-Key", NULL);
+        info.key = key ? key->value : "";
+        info.key_len = key ? key->value_len : 0;
+        e = WS_OK;
+    }
     if (e != WS_OK) {
-        refuse_request(fd, e);
+        refuse_request(fd, v, e);
         return false;
     }
-    if (!send_switching(fd, v, info.key, info.key_len)) return false;
+    if (!send_switching(fd, v, info.key, info.key_len))
+        return false;
     /* The request (and its key) points into buf: only now move the frames. */
     *leftover = have - head_len;
     memmove(buf, buf + head_len, *leftover);
