@@ -5,17 +5,27 @@
  * One thread, one epoll loop, non-blocking sockets. Per connection:
  *   - the opening handshake (16 KiB head limit, 10 s to complete); a bad
  *     request gets 400, a wrong Sec-WebSocket-Version gets 426 with
- *     "Sec-WebSocket-Version: 13"; no subprotocol or extension is selected;
+ *     "Sec-WebSocket-Version: 13"; no subprotocol is selected; every
+ *     Sec-WebSocket-Extensions line is parsed and a malformed one gets 400;
+ *     the first valid permessage-deflate offer (RFC 7692) is accepted with
+ *     the client's parameters, other extensions are never accepted;
  *   - frames checked by the core parser in the server role; messages are
  *     reassembled and echoed as one unfragmented frame of the same type;
  *     pings get pongs with the same payload, pongs are ignored;
  *   - text is validated incrementally, failing fast with 1007 on the first
  *     invalid octet; protocol errors close with 1002, messages over
  *     max_message with 1009;
+ *   - with permessage-deflate, a message whose first frame has RSV1 is
+ *     inflated as it arrives (limited to max_message while inflating, text
+ *     validated on the inflated octets) and echoed compressed in one frame
+ *     with RSV1; an uncompressed message is echoed uncompressed. RSV1 on a
+ *     continuation or control frame, and invalid compressed data, close
+ *     with 1002;
  *   - a client close is answered (its code echoed) and the server closes TCP
  *     first (RFC 6455 §7.1.1).
  * A peer that stops reading is not read from while its output backlog is
- * over a limit, so memory per connection stays bounded by max_message.
+ * over a limit, so memory per connection stays bounded by max_message (plus
+ * zlib's state, about 230 KiB, with permessage-deflate).
  */
 #ifndef WSSPEC_SERVER_H
 #define WSSPEC_SERVER_H
@@ -44,6 +54,7 @@ typedef struct {
     uint64_t max_message;     /* 0 = WS_SERVER_DEFAULT_MAX_MESSAGE */
     int max_connections;      /* 0 = WS_SERVER_DEFAULT_MAX_CONNECTIONS; more are refused */
     bool quiet;               /* no per-connection log lines */
+    bool no_deflate;          /* never negotiate permessage-deflate */
     int handshake_timeout_ms; /* 0 = WS_SERVER_HANDSHAKE_TIMEOUT_MS */
     /* Called once from ws_server_run when the socket is listening. May be NULL. */
     void (*on_listen)(void *ctx, uint16_t port);

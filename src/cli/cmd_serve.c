@@ -2,7 +2,8 @@
  * wsspec serve: run the reference echo server until SIGINT or SIGTERM.
  *
  *   wsspec serve [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE]
- *                [--max-message BYTES] [--max-connections N] [--quiet]
+ *                [--max-message BYTES] [--max-connections N] [--no-deflate]
+ *                [--quiet]
  *
  * SIGPIPE: the transport never raises it (send with MSG_NOSIGNAL, also under
  * TLS), so its disposition is left alone.
@@ -34,10 +35,12 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
     fputs("usage: wsspec serve [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE]\n"
-          "                    [--max-message BYTES] [--max-connections N] [--quiet]\n"
+          "                    [--max-message BYTES] [--max-connections N] [--no-deflate]\n"
+          "                    [--quiet]\n"
           "\n"
           "Run the reference WebSocket echo server (default --listen " DEFAULT_LISTEN ").\n"
-          "HOST may be an IPv4 address, a name or [IPv6]; PORT 0 picks a free port.\n",
+          "HOST may be an IPv4 address, a name or [IPv6]; PORT 0 picks a free port.\n"
+          "permessage-deflate (RFC 7692) is negotiated when offered, unless --no-deflate.\n",
           f);
 }
 
@@ -103,6 +106,8 @@ static int parse_args(int argc, char **argv, serve_opts *o)
             return 0;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             o->cfg.quiet = true;
+        } else if (strcmp(a, "--no-deflate") == 0) {
+            o->cfg.no_deflate = true;
         } else if (flag_value(argc, argv, &i, "--listen", &v)) {
             if (!v)
                 return bad_usage("%s needs HOST:PORT", a);

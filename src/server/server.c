@@ -48,7 +48,8 @@ static void slog(const server *s, const char *fmt, ...) __attribute__((format(pr
 
 static void slog(const server *s, const char *fmt, ...)
 {
-    if (s->cfg.quiet || !s->cfg.log) return;
+    if (s->cfg.quiet || !s->cfg.log)
+        return;
     char line[512];
     va_list ap;
     va_start(ap, fmt);
@@ -83,14 +84,16 @@ static void conn_free(server *s, ws_srv_conn *c)
         c->prev->next = c->next;
     else
         s->conns = c->next;
-    if (c->next) c->next->prev = c->prev;
+    if (c->next)
+        c->next->prev = c->prev;
     s->nconns--;
     free(c);
 }
 
 static void conn_end(ws_srv_conn *c, ws_err why)
 {
-    if (c->end_error == WS_OK) c->end_error = why;
+    if (c->end_error == WS_OK)
+        c->end_error = why;
     c->state = WS_SRV_DONE;
 }
 
@@ -131,7 +134,8 @@ static void flush(ws_srv_conn *c)
 static void do_reads(server *s, ws_srv_conn *c)
 {
     for (int i = 0; may_read(c); i++) {
-        if (i >= READ_BUDGET && ws_conn_pending(c->conn) == 0) return; /* epoll comes back */
+        if (i >= READ_BUDGET && ws_conn_pending(c->conn) == 0)
+            return; /* epoll comes back */
         size_t n = 0;
         bool other = false;
         ws_err e = ws_conn_try_read(c->conn, s->rbuf, READ_BUF_SIZE, &n, &other);
@@ -148,22 +152,26 @@ static void do_reads(server *s, ws_srv_conn *c)
             conn_end(c, e);
             return;
         }
-        e = ws_srv_conn_input(c, s->rbuf, n, s->cfg.max_message);
+        e = ws_srv_conn_input(c, s->rbuf, n);
         if (e != WS_OK) {
             conn_end(c, e);
             return;
         }
         flush(c);
-        if (c->state == WS_SRV_DONE) return;
+        if (c->state == WS_SRV_DONE)
+            return;
     }
 }
 
 static void update_events(server *s, ws_srv_conn *c)
 {
     uint32_t ev = 0;
-    if (may_read(c) || c->write_wants_read) ev |= EPOLLIN;
-    if (ws_srv_buf_pending(&c->out) > 0 || c->read_wants_write) ev |= EPOLLOUT;
-    if (ev == c->epoll_events) return;
+    if (may_read(c) || c->write_wants_read)
+        ev |= EPOLLIN;
+    if (ws_srv_buf_pending(&c->out) > 0 || c->read_wants_write)
+        ev |= EPOLLOUT;
+    if (ev == c->epoll_events)
+        return;
     struct epoll_event e = {.events = ev, .data.ptr = c};
     if (epoll_ctl(s->epfd, EPOLL_CTL_MOD, ws_conn_fd(c->conn), &e) == 0)
         c->epoll_events = ev;
@@ -176,17 +184,20 @@ static void conn_progress(server *s, ws_srv_conn *c)
 {
     ws_srv_state before = c->state;
     flush(c);
-    if (c->state != WS_SRV_DONE) do_reads(s, c);
+    if (c->state != WS_SRV_DONE)
+        do_reads(s, c);
     if (c->state == WS_SRV_CLOSING && ws_srv_buf_pending(&c->out) == 0) {
         /* Our last octets are out: the server closes TCP first (§7.1.1). */
         (void)ws_conn_shutdown_write(c->conn);
         c->state = c->peer_eof ? WS_SRV_DONE : WS_SRV_LINGER;
     }
-    if (c->state == WS_SRV_LINGER && c->peer_eof) c->state = WS_SRV_DONE;
+    if (c->state == WS_SRV_LINGER && c->peer_eof)
+        c->state = WS_SRV_DONE;
     if (c->state != before) {
         if (c->state == WS_SRV_OPEN) {
             c->deadline = 0;
-            slog(s, "#%llu %s: open", (unsigned long long)c->id, c->peer);
+            slog(s, "#%llu %s: open%s", (unsigned long long)c->id, c->peer,
+                 c->pmd ? " (permessage-deflate)" : "");
         } else if (c->state == WS_SRV_CLOSING) {
             c->deadline = ws_deadline_ms(CLOSE_TIMEOUT_MS);
         } else if (c->state == WS_SRV_LINGER) {
@@ -198,7 +209,8 @@ static void conn_progress(server *s, ws_srv_conn *c)
         return;
     }
     update_events(s, c);
-    if (c->state == WS_SRV_DONE) conn_free(s, c);
+    if (c->state == WS_SRV_DONE)
+        conn_free(s, c);
 }
 
 static void peer_name(int fd, char *out, size_t cap)
@@ -227,17 +239,19 @@ static void conn_new(server *s, int fd)
     ws_err e = c ? ws_conn_adopt(fd, s->tls, &conn, detail, sizeof detail) : WS_ERR_NOMEM;
     if (e == WS_OK) {
         c->conn = conn;
-        e = ws_srv_conn_init(c, s->cfg.max_message);
+        e = ws_srv_conn_init(c, s->cfg.max_message, !s->cfg.no_deflate);
     }
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
-    if (e == WS_OK && epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) e = WS_ERR_IO;
+    if (e == WS_OK && epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+        e = WS_ERR_IO;
     if (e != WS_OK) {
         slog(s, "%s: dropped: %s %s", peer, ws_err_name(e), detail);
         if (conn)
             ws_conn_close(conn);
         else if (!c)
             close(fd); /* ws_conn_adopt closes fd itself on failure */
-        if (c) ws_srv_conn_release(c);
+        if (c)
+            ws_srv_conn_release(c);
         free(c);
         return;
     }
@@ -246,7 +260,8 @@ static void conn_new(server *s, int fd)
     memcpy(c->peer, peer, sizeof c->peer);
     c->deadline = ws_deadline_ms(s->cfg.handshake_timeout_ms);
     c->next = s->conns;
-    if (s->conns) s->conns->prev = c;
+    if (s->conns)
+        s->conns->prev = c;
     s->conns = c;
     s->nconns++;
     slog(s, "#%llu %s: connected", (unsigned long long)c->id, peer);
@@ -256,9 +271,11 @@ static void conn_new(server *s, int fd)
 
 static void listener_set(server *s, bool on)
 {
-    if (on == s->listen_registered) return;
+    if (on == s->listen_registered)
+        return;
     struct epoll_event ev = {.events = on ? EPOLLIN : 0, .data.ptr = NULL};
-    if (epoll_ctl(s->epfd, EPOLL_CTL_MOD, s->lfd, &ev) == 0) s->listen_registered = on;
+    if (epoll_ctl(s->epfd, EPOLL_CTL_MOD, s->lfd, &ev) == 0)
+        s->listen_registered = on;
 }
 
 static void do_accepts(server *s)
@@ -269,8 +286,10 @@ static void do_accepts(server *s)
             conn_new(s, fd);
             continue;
         }
-        if (errno == EINTR || errno == ECONNABORTED) continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+        if (errno == EINTR || errno == ECONNABORTED)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return;
         /* Out of descriptors or memory: stop accepting for a moment rather than spin. */
         slog(s, "accept: %s; pausing for %d ms", strerror(errno), TICK_MS);
         s->listen_paused_until = ws_deadline_ms(TICK_MS);
@@ -288,7 +307,8 @@ static void expire(server *s, int64_t now)
         next = c->next;
         if (c->deadline && now >= c->deadline) {
             /* Lingering until the deadline is a normal end, not an error. */
-            if (c->state != WS_SRV_LINGER) conn_end(c, WS_ERR_TIMEOUT);
+            if (c->state != WS_SRV_LINGER)
+                conn_end(c, WS_ERR_TIMEOUT);
             conn_free(s, c);
         }
     }
@@ -305,7 +325,8 @@ static void shutdown_all(server *s)
         ws_srv_conn *c = s->conns;
         if (c->state == WS_SRV_OPEN) {
             uint8_t frame[4] = {0x88, 2, WS_CLOSE_GOING_AWAY >> 8, WS_CLOSE_GOING_AWAY & 0xff};
-            if (ws_srv_buf_append(&c->out, frame, sizeof frame) == WS_OK) c->close_code = 1001;
+            if (ws_srv_buf_append(&c->out, frame, sizeof frame) == WS_OK)
+                c->close_code = 1001;
             flush(c);
         }
         conn_free(s, c);
@@ -319,7 +340,8 @@ static ws_err serve_loop(server *s, volatile sig_atomic_t *stop)
     while (!*stop) {
         int n = epoll_wait(s->epfd, events, MAX_EVENTS, TICK_MS);
         if (n < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR)
+                continue;
             return WS_ERR_IO;
         }
         for (int i = 0; i < n; i++) {
@@ -341,10 +363,14 @@ static ws_err apply_defaults(const ws_server_config *in, ws_server_config *out, 
                              size_t detail_cap)
 {
     *out = *in;
-    if (!out->host) out->host = "127.0.0.1";
-    if (!out->max_message) out->max_message = WS_SERVER_DEFAULT_MAX_MESSAGE;
-    if (!out->max_connections) out->max_connections = WS_SERVER_DEFAULT_MAX_CONNECTIONS;
-    if (!out->handshake_timeout_ms) out->handshake_timeout_ms = WS_SERVER_HANDSHAKE_TIMEOUT_MS;
+    if (!out->host)
+        out->host = "127.0.0.1";
+    if (!out->max_message)
+        out->max_message = WS_SERVER_DEFAULT_MAX_MESSAGE;
+    if (!out->max_connections)
+        out->max_connections = WS_SERVER_DEFAULT_MAX_CONNECTIONS;
+    if (!out->handshake_timeout_ms)
+        out->handshake_timeout_ms = WS_SERVER_HANDSHAKE_TIMEOUT_MS;
     if (out->max_connections < 0 || out->handshake_timeout_ms < 0) {
         snprintf(detail, detail_cap, "max_connections and handshake_timeout_ms must be positive");
         return WS_ERR_CONFIG;
@@ -369,13 +395,16 @@ ws_err ws_server_run(const ws_server_config *cfg, volatile sig_atomic_t *stop,
         detail_cap = sizeof dummy;
     }
     detail[0] = '\0';
-    if (!cfg || !stop) return WS_ERR_INVALID_ARG;
+    if (!cfg || !stop)
+        return WS_ERR_INVALID_ARG;
     server s = {.epfd = -1, .lfd = -1};
     ws_err e = apply_defaults(cfg, &s.cfg, detail, detail_cap);
-    if (e != WS_OK) return e;
+    if (e != WS_OK)
+        return e;
     if (s.cfg.tls_cert) {
         s.tls = ws_tls_server_new(s.cfg.tls_cert, s.cfg.tls_key, detail, detail_cap);
-        if (!s.tls) return WS_ERR_TLS;
+        if (!s.tls)
+            return WS_ERR_TLS;
     }
     uint16_t port = 0;
     s.rbuf = malloc(READ_BUF_SIZE);
@@ -391,14 +420,19 @@ ws_err ws_server_run(const ws_server_config *cfg, volatile sig_atomic_t *stop,
         s.listen_registered = true;
     }
     if (e == WS_OK) {
-        if (bound_port_out) *bound_port_out = port;
-        if (s.cfg.on_listen) s.cfg.on_listen(s.cfg.on_listen_ctx, port);
+        if (bound_port_out)
+            *bound_port_out = port;
+        if (s.cfg.on_listen)
+            s.cfg.on_listen(s.cfg.on_listen_ctx, port);
         e = serve_loop(&s, stop);
-        if (e != WS_OK) snprintf(detail, detail_cap, "epoll_wait: %s", strerror(errno));
+        if (e != WS_OK)
+            snprintf(detail, detail_cap, "epoll_wait: %s", strerror(errno));
         shutdown_all(&s);
     }
-    if (s.epfd >= 0) close(s.epfd);
-    if (s.lfd >= 0) close(s.lfd);
+    if (s.epfd >= 0)
+        close(s.epfd);
+    if (s.lfd >= 0)
+        close(s.lfd);
     free(s.rbuf);
     ws_tls_server_free(s.tls);
     return e;

@@ -128,7 +128,8 @@ static inline ws_err read_exact(ws_conn *c, void *buf, size_t len)
     while (got < len) {
         size_t n = 0;
         ws_err e = ws_conn_read(c, (char *)buf + got, len - got, &n, ws_deadline_ms(5000));
-        if (e != WS_OK) return e;
+        if (e != WS_OK)
+            return e;
         got += n;
     }
     return WS_OK;
@@ -195,20 +196,23 @@ static inline void send_frame(ws_conn *c, bool fin, uint8_t opcode, const void *
 
 typedef struct {
     bool fin;
+    uint8_t rsv; /* WS_RSV1 etc. */
     uint8_t opcode;
     uint8_t *data; /* malloc'd, NUL-terminated */
     size_t len;
 } frame;
 
-/* Read one server frame; it must be unmasked with RSV 0. */
-static inline ws_err read_frame(ws_conn *c, frame *f)
+/* Read one server frame; it must be unmasked, with no RSV bit outside allowed_rsv. */
+static inline ws_err read_frame_rsv(ws_conn *c, frame *f, uint8_t allowed_rsv)
 {
     uint8_t h[10];
     ws_err e = read_exact(c, h, 2);
-    if (e != WS_OK) return e;
+    if (e != WS_OK)
+        return e;
     f->fin = h[0] & 0x80;
+    f->rsv = (h[0] >> 4) & 7;
     f->opcode = h[0] & 0x0f;
-    cr_assert_eq(h[0] & 0x70, 0, "RSV set");
+    cr_assert_eq(f->rsv & ~allowed_rsv, 0, "RSV set: %u", f->rsv);
     cr_assert_eq(h[1] & 0x80, 0, "server frame is masked");
     uint64_t len = h[1] & 0x7f;
     if (len >= 126) {
@@ -225,6 +229,12 @@ static inline ws_err read_frame(ws_conn *c, frame *f)
     return WS_OK;
 }
 
+/* Read one server frame; it must be unmasked with RSV 0. */
+static inline ws_err read_frame(ws_conn *c, frame *f)
+{
+    return read_frame_rsv(c, f, 0);
+}
+
 static inline frame expect_frame(ws_conn *c, uint8_t opcode, const void *payload, size_t len)
 {
     frame f = {0};
@@ -233,7 +243,8 @@ static inline frame expect_frame(ws_conn *c, uint8_t opcode, const void *payload
     cr_assert(f.fin, "echo must be one unfragmented frame");
     cr_assert_eq(f.opcode, opcode, "opcode %u, expected %u", f.opcode, opcode);
     cr_assert_eq(f.len, len, "length %zu, expected %zu", f.len, len);
-    if (payload) cr_assert_arr_eq(f.data, payload, len);
+    if (payload)
+        cr_assert_arr_eq(f.data, payload, len);
     return f;
 }
 
@@ -263,5 +274,91 @@ static inline void expect_close(ws_conn *c, int code)
     e = ws_conn_read(c, &b, 1, &n, ws_deadline_ms(3000));
     cr_assert_eq(e, WS_ERR_CLOSED, "after close: %s", ws_err_name(e));
 }
+
+/* ---- extensions (permessage-deflate) ------------------------------------- */
+
+/* Send an opening request with `ext_lines` (whole header lines, may be ""). */
+static inline void send_request(ws_conn *c, const char *ext_lines)
+{
+    char req[4096];
+    int n = snprintf(req, sizeof req,
+                     "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                     "Sec-WebSocket-Key: " SAMPLE_KEY "\r\nSec-WebSocket-Version: 13\r\n%s\r\n",
+                     ext_lines);
+    cr_assert(n > 0 && (size_t)n < sizeof req);
+    send_raw(c, req, (size_t)n);
+}
+
+/* Expect a 101 whose Sec-WebSocket-Extensions is exactly `ext` (NULL = absent). */
+static inline void expect_101_ext(ws_conn *c, const char *ext)
+{
+    char head[2048];
+    read_head(c, head, sizeof head);
+    cr_assert(strncmp(head, "HTTP/1.1 101 ", 13) == 0, "got: %s", head);
+    cr_assert(strstr(head, "Sec-WebSocket-Accept: " SAMPLE_ACCEPT "\r\n"), "got: %s", head);
+    const char *got = strstr(head, "Sec-WebSocket-Extensions: ");
+    if (!ext) {
+        cr_assert_null(got, "no extension expected, got: %s", head);
+        return;
+    }
+    cr_assert_not_null(got, "expected %s, got: %s", ext, head);
+    got += strlen("Sec-WebSocket-Extensions: ");
+    size_t len = (size_t)(strstr(got, "\r\n") - got);
+    cr_assert(len == strlen(ext) && memcmp(got, ext, len) == 0, "expected '%s', got '%.*s'", ext,
+              (int)len, got);
+    cr_assert_null(strstr(got, "Sec-WebSocket-Extensions"), "one extensions header only");
+}
+
+/* Connect with `ext_lines` and expect `ext` in the 101. */
+static inline ws_conn *open_with(const char *ext_lines, const char *ext)
+{
+    ws_conn *c = client_connect();
+    send_request(c, ext_lines);
+    expect_101_ext(c, ext);
+    return c;
+}
+
+static inline ws_conn *open_pmd(void)
+{
+    return open_with("Sec-WebSocket-Extensions: permessage-deflate\r\n", "permessage-deflate");
+}
+
+/* Expect 400 for the request, with `body_has` in the body. */
+static inline void expect_400_with(const char *ext_lines, const char *body_has)
+{
+    ws_conn *c = client_connect();
+    send_request(c, ext_lines);
+    char head[2048];
+    read_head(c, head, sizeof head);
+    cr_assert(strncmp(head, "HTTP/1.1 400 ", 13) == 0, "got: %s", head);
+    const char *cl = strstr(head, "Content-Length: ");
+    cr_assert_not_null(cl);
+    size_t body_len = (size_t)atoi(cl + 16);
+    char body[512];
+    cr_assert_lt(body_len, sizeof body);
+    cr_assert_eq(read_exact(c, body, body_len), WS_OK);
+    body[body_len] = '\0';
+    cr_assert_not_null(strstr(body, body_has), "body: %s", body);
+    size_t n;
+    cr_assert_eq(ws_conn_read(c, body, 1, &n, ws_deadline_ms(3000)), WS_ERR_CLOSED);
+    ws_conn_close(c);
+}
+
+static inline void send_frame_rsv(ws_conn *c, bool fin, uint8_t rsv, uint8_t opcode,
+                                  const void *payload, size_t len)
+{
+    ws_frame_spec spec = {.fin = fin,
+                          .rsv = rsv,
+                          .opcode = opcode,
+                          .masked = true,
+                          .mask_key = {0x5a, 0x01, 0xc3, 0x7e}};
+    size_t cap = len + WS_MAX_HEADER_SIZE, n = 0;
+    uint8_t *buf = malloc(cap);
+    cr_assert_eq(ws_frame_write(&spec, payload, len, buf, cap, &n), WS_OK);
+    send_raw(c, buf, n);
+    free(buf);
+}
+
+/* Compress a whole message with the client's deflater; *out is malloc'd. */
 
 #endif

@@ -8,14 +8,16 @@ TestSuite(server, .init = server_start, .fini = server_stop, .timeout = 30);
 
 /* ---- handshake ------------------------------------------------------------ */
 
-Test(server, handshake_ignores_extensions_and_protocols)
+/* permessage-deflate is tested in test_server_deflate.c. */
+Test(server, handshake_ignores_unknown_extensions_and_protocols)
 {
     ws_conn *c = client_connect();
-    const char *req = "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                      "Sec-WebSocket-Key: " SAMPLE_KEY "\r\nSec-WebSocket-Version: 13\r\n"
-                      "Sec-WebSocket-Protocol: chat, superchat\r\n"
-                      "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
-                      "\r\n";
+    const char *req =
+        "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: " SAMPLE_KEY "\r\nSec-WebSocket-Version: 13\r\n"
+        "Sec-WebSocket-Protocol: chat, superchat\r\n"
+        "Sec-WebSocket-Extensions: x-wsspec-unknown; foo=1, x-webkit-deflate-frame\r\n"
+        "\r\n";
     send_raw(c, req, strlen(req));
     expect_101(c);
     ws_conn_close(c);
