@@ -296,7 +296,30 @@ static void write_case(ws_jsonw *w, const ws_report_agent *a, const ws_case_resu
     ws_jsonw_key(w, "txOctets");
     ws_jsonw_uint64(w, r->tx_octets);
     ws_jsonw_key(w, "trafficStats");
-    ws_jsonw_null(w);
+    if (c->pmd_offer && r->pmd_response[0] && r->tx_app_octets) {
+        /* Autobahn's names: compressed octets per application octet. */
+        ws_jsonw_begin_object(w);
+        ws_jsonw_key(w, "extension");
+        ws_jsonw_string(w, r->pmd_response);
+        ws_jsonw_key(w, "outgoingOctetsAppLevel");
+        ws_jsonw_uint64(w, r->tx_app_octets);
+        ws_jsonw_key(w, "outgoingOctetsWebSocketLevel");
+        ws_jsonw_uint64(w, r->tx_wire_octets);
+        ws_jsonw_key(w, "outgoingCompressionRatio");
+        ws_jsonw_double(w, (double)r->tx_wire_octets / (double)r->tx_app_octets);
+        ws_jsonw_key(w, "incomingOctetsAppLevel");
+        ws_jsonw_uint64(w, r->payload_octets);
+        ws_jsonw_key(w, "incomingOctetsWebSocketLevel");
+        ws_jsonw_uint64(w, r->rx_wire_octets);
+        ws_jsonw_key(w, "incomingCompressionRatio");
+        if (r->payload_octets)
+            ws_jsonw_double(w, (double)r->rx_wire_octets / (double)r->payload_octets);
+        else
+            ws_jsonw_null(w);
+        ws_jsonw_end_object(w);
+    } else {
+        ws_jsonw_null(w);
+    }
     if (c->flags & WS_CASE_PERF) {
         ws_jsonw_key(w, "performance");
         ws_jsonw_begin_object(w);
