@@ -47,8 +47,11 @@ static bool grow(void **arr, size_t *cap, size_t need, size_t elem, size_t max)
 void ws_result_add_event(ws_case_result *r, ws_ev_kind kind, uint64_t len, const uint8_t *data,
                          size_t data_len, int64_t t_us)
 {
-    if (r->nevents >= WS_EVENTS_MAX || !grow((void **)&r->events, &r->events_cap, r->nevents + 1,
-                                             sizeof *r->events, WS_EVENTS_MAX)) {
+    /* Bulk cases (9.x, 12.x, 13.x: thousands of echoes, all checked by the
+     * matcher) keep the first few events as evidence and count the rest. */
+    size_t max = r->c && (r->c->flags & WS_CASE_NO_WIRELOG) ? 50 : WS_EVENTS_MAX;
+    if (r->nevents >= max || !grow((void **)&r->events, &r->events_cap, r->nevents + 1,
+                                   sizeof *r->events, WS_EVENTS_MAX)) {
         r->events_dropped++;
         return;
     }
