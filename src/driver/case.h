@@ -95,6 +95,9 @@ typedef struct {
     const char *connection;
     const char *accept; /* a wrong Sec-WebSocket-Accept */
     const char *extra;  /* further header lines, each "Name: value" + CRLF */
+    size_t chop;        /* write the response in TCP writes of this many octets */
+    bool odd_case;      /* header names in odd letter case */
+    bool first_frame;   /* the first SEND step goes in the response's TCP write */
 } ws_hs_response;
 
 typedef enum {

@@ -275,7 +275,8 @@ bool ws_session_open(ws_session *s, const uint8_t *extra, size_t extra_len)
 /* ------------------------------------------------ as the server (clients) */
 
 bool ws_session_answer(ws_session *s, ws_conn *conn, const char *key, const char *request,
-                       size_t request_len, const uint8_t *leftover, size_t leftover_len)
+                       size_t request_len, const uint8_t *leftover, size_t leftover_len,
+                       const uint8_t *extra, size_t extra_len)
 {
     ws_case_result *r = s->res;
     const ws_hs_response *hr = s->plan->c->hs_response;
@@ -295,12 +296,12 @@ bool ws_session_answer(ws_session *s, ws_conn *conn, const char *key, const char
     puts_(&b, hr->reason ? hr->reason : "Switching Protocols");
     puts_(&b, "\r\n");
     if (!(hr->omit & WS_HDR_UPGRADE))
-        put_header(&b, "Upgrade", hr->upgrade ? hr->upgrade : "websocket", false);
+        put_header(&b, "Upgrade", hr->upgrade ? hr->upgrade : "websocket", hr->odd_case);
     if (!(hr->omit & WS_HDR_CONNECTION))
-        put_header(&b, "Connection", hr->connection ? hr->connection : "Upgrade", false);
+        put_header(&b, "Connection", hr->connection ? hr->connection : "Upgrade", hr->odd_case);
     if (!(hr->omit & WS_HDR_KEY))
-        put_header(&b, "Sec-WebSocket-Accept", hr->accept ? hr->accept : accept, false);
-    put_header(&b, "Server", "wsspec/" WSSPEC_VERSION, false);
+        put_header(&b, "Sec-WebSocket-Accept", hr->accept ? hr->accept : accept, hr->odd_case);
+    put_header(&b, "Server", "wsspec/" WSSPEC_VERSION, hr->odd_case);
     if (s->plan->c->pmd_offer) {
         /* The case compresses: accept the client's permessage-deflate offer. */
         ws_http_request req;
@@ -324,7 +325,13 @@ bool ws_session_answer(ws_session *s, ws_conn *conn, const char *key, const char
         return fail_open(s, "%s", "Out of memory building the opening response.");
     }
     ws_result_set_http(&r->http_response, &r->http_response_len, b.data, b.len);
-    ws_err e = ws_conn_write(conn, b.data, b.len, ws_deadline_ms(OPEN_TIMEOUT_MS));
+    if (extra_len)
+        put(&b, (const char *)extra, extra_len); /* frames in the response's write */
+    ws_err e = WS_OK;
+    size_t chop = hr->chop ? hr->chop : b.len;
+    for (size_t off = 0; off < b.len && e == WS_OK; off += chop)
+        e = ws_conn_write(conn, b.data + off, b.len - off < chop ? b.len - off : chop,
+                          ws_deadline_ms(OPEN_TIMEOUT_MS));
     r->tx_octets += b.len;
     free(b.data);
     if (e != WS_OK)

@@ -319,8 +319,18 @@ static void run_case(const ws_target *t, const ws_case *c, ws_case_result *res,
     bool open;
     size_t first_step = 0;
     if (accepted) {
+        uint8_t *early = NULL;
+        size_t early_len = 0, *ends = NULL;
+        if (c->hs_response && c->hs_response->first_frame && plan.nsteps &&
+            c->steps[0].kind == WS_STEP_SEND) {
+            early = build_step(&s, &plan.steps[0], &early_len, &ends);
+            free(ends);
+            first_step = 1;
+        }
         open = ws_session_answer(&s, accepted->conn, accepted->key, accepted->request,
-                                 accepted->request_len, accepted->leftover, accepted->leftover_len);
+                                 accepted->request_len, accepted->leftover, accepted->leftover_len,
+                                 early, early_len);
+        free(early);
     } else {
         /* A handshake case may put the first frames in the request's TCP write. */
         uint8_t *early = NULL;

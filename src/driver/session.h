@@ -72,7 +72,8 @@ void ws_session_init(ws_session *s, const ws_target *t, const ws_plan *plan, ws_
  * connection (ownership of conn passes to the session), with the case's
  * deliberate variant of the response if any; then process `leftover`. */
 bool ws_session_answer(ws_session *s, ws_conn *conn, const char *key, const char *request,
-                       size_t request_len, const uint8_t *leftover, size_t leftover_len);
+                       size_t request_len, const uint8_t *leftover, size_t leftover_len,
+                       const uint8_t *extra, size_t extra_len);
 /* Whether frames wsspec sends are masked: as the client, unless the frame
  * breaks the rule on purpose; as the server, only then. */
 static inline bool ws_session_masks(const ws_session *s, bool break_rule)
