@@ -52,6 +52,9 @@ PYTHON_WEBSOCKETS_RACY = {"3.4", "4.2.5"}
 # asserted: real peers legitimately differ there and the cases are new.
 ASSERTED = "1.*,2.*,3.*,4.*,5.*,6.*,7.*,9.*,10.*"
 EXTRA = "20.*,21.*"
+# permessage-deflate, with compression on in both peers: a sample of 12.x and
+# 13.x (every data set and offer, small and fragmented settings) and all of 23.
+COMPRESSION = "12.*.1,12.*.11,13.*.1,13.*.11,23.*"
 
 children = []
 
@@ -228,6 +231,28 @@ def main():
             for b in bad:
                 print("  MISMATCH: " + b)
             ok = ok and not bad
+        # The same peers with permessage-deflate on: no FAILED, nothing
+        # UNIMPLEMENTED (both speak the extension).
+        for name, argv, _, _ in peers:
+            port = free_port()
+            try:
+                peer = start(argv + [str(port), "--deflate"], name + " --deflate")
+            except RuntimeError as e:
+                print("FAIL: %s" % e)
+                ok = False
+                continue
+            t = time.time()
+            rc, err, results, files = run(wsspec, port, COMPRESSION,
+                                          os.path.join(work, name + "-deflate"))
+            el = time.time() - t
+            peer.kill()
+            peer.wait()
+            bad = [c for c, r in results.items() if r in ("FAILED", "UNIMPLEMENTED")]
+            print("%-18s %d compression cases in %.1f s: %s" % (
+                name + " +pmd", len(results), el, "no FAILED" if not bad else "FAILED/UNIMPLEMENTED " + " ".join(sorted(bad, key=idkey))))
+            if rc != 0 or bad or not results:
+                print("  MISMATCH: exit %s %s" % (rc, err.strip()))
+                ok = False
     finally:
         cleanup()
         shutil.rmtree(work, ignore_errors=True)
