@@ -135,7 +135,11 @@ void ws_session_inflate(ws_session *s, const uint8_t *data, size_t len, bool mes
     }
     ws_err e = ws_inflate_feed(&s->inflater, data, len, message_end, deliver_cb, s);
     if (e != WS_OK && !s->rx_failed)
-        ws_session_violation(s, e, "in a compressed message from the peer");
+        ws_session_violation(s, e,
+                             e == WS_ERR_MESSAGE_TOO_LARGE
+                                 ? "the peer sent a compressed message inflating past wsspec's "
+                                   "64 MiB limit (did it accept a decompression bomb?)"
+                                 : "in a compressed message from the peer");
 }
 
 typedef struct {

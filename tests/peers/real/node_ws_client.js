@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Autobahn test client on the `ws` package (Debian's node-ws), a real client
-// peer for `wsspec test-client`. usage: node node_ws_client.js URL AGENT
+// peer for `wsspec test-client`. usage: node node_ws_client.js URL AGENT [--deflate]
 //
 // The canonical client loop: getCaseCount, then runCase?case=N&agent=AGENT for
 // N = 1..count (echo every message until the connection closes), then
@@ -11,13 +11,14 @@ module.paths.push('/usr/share/nodejs', '/usr/lib/nodejs');
 const WebSocket = require('ws');
 
 const CONNECTION_TIMEOUT_MS = 60000; // a stuck connection is terminated
+const DEFLATE = process.argv.includes('--deflate');
 
 // Open one connection; onMessage(ws, data, isBinary) sees every message.
 // Resolves with {code, error} once the connection has closed.
 function connect(url, onMessage) {
   return new Promise((resolve) => {
     let error = null;
-    const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 0 });
+    const ws = new WebSocket(url, { perMessageDeflate: DEFLATE, maxPayload: 64 * 1024 * 1024 });
     const timer = setTimeout(() => ws.terminate(), CONNECTION_TIMEOUT_MS);
     ws.on('message', (data, isBinary) => onMessage(ws, data, isBinary));
     ws.on('error', (e) => { error = e; });
@@ -29,8 +30,8 @@ function connect(url, onMessage) {
 }
 
 async function main() {
-  if (process.argv.length !== 4) {
-    console.error('usage: node node_ws_client.js URL AGENT');
+  if (process.argv.length !== 4 + (DEFLATE ? 1 : 0)) {
+    console.error('usage: node node_ws_client.js URL AGENT [--deflate]');
     return 2;
   }
   const base = process.argv[2].replace(/\/+$/, '');

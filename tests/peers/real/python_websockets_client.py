@@ -2,7 +2,7 @@
 """Autobahn test client on python3-websockets (Debian), a real client peer for
 `wsspec test-client`.
 
-usage: python_websockets_client.py URL AGENT
+usage: python_websockets_client.py URL AGENT [--deflate]
 
 The canonical client loop: getCaseCount, then runCase?case=N&agent=AGENT for
 N = 1..count (echo every message until the connection closes), then
@@ -16,7 +16,8 @@ import urllib.parse
 
 import websockets
 
-OPTIONS = dict(max_size=None, compression=None, ping_interval=None)
+OPTIONS = dict(max_size=2**26, ping_interval=None,
+               compression="deflate" if "--deflate" in sys.argv[3:] else None)
 
 
 async def get_case_count(base):
@@ -59,7 +60,7 @@ async def main(base, agent):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         sys.exit("usage: python_websockets_client.py URL AGENT")
     try:
         sys.exit(asyncio.run(main(sys.argv[1], sys.argv[2])))
