@@ -14,7 +14,8 @@ mkdir -p "$build"
 common=(-std=c11 -D_GNU_SOURCE -Iinclude -Isrc -Ifuzz)
 
 # The protocol code under test, compiled with the fuzzing flags.
-core=(src/core/close.c src/core/error.c src/core/frame.c src/core/handshake.c src/core/utf8.c
+core=(src/core/close.c src/core/error.c src/core/frame.c src/core/handshake.c src/core/mutator.c
+      src/core/utf8.c
       src/net/url.c src/util/json.c src/util/jsonw.c src/driver/spec.c src/driver/pattern.c)
 objs=()
 for src in "${core[@]}"; do

@@ -16,6 +16,7 @@ endif()
 set(WSSPEC_FUZZ_CORE_SOURCES
     ${CMAKE_SOURCE_DIR}/src/core/close.c ${CMAKE_SOURCE_DIR}/src/core/error.c
     ${CMAKE_SOURCE_DIR}/src/core/frame.c ${CMAKE_SOURCE_DIR}/src/core/handshake.c
-    ${CMAKE_SOURCE_DIR}/src/core/utf8.c ${CMAKE_SOURCE_DIR}/src/net/url.c
+    ${CMAKE_SOURCE_DIR}/src/core/mutator.c ${CMAKE_SOURCE_DIR}/src/core/utf8.c
+    ${CMAKE_SOURCE_DIR}/src/net/url.c
     ${CMAKE_SOURCE_DIR}/src/util/json.c ${CMAKE_SOURCE_DIR}/src/util/jsonw.c
     ${CMAKE_SOURCE_DIR}/src/driver/spec.c ${CMAKE_SOURCE_DIR}/src/driver/pattern.c)

@@ -15,6 +15,9 @@ int ws_cmd_test_client(int argc, char **argv);
 /* wsspec list / show: the case catalogue. */
 int ws_cmd_list(int argc, char **argv);
 int ws_cmd_show(int argc, char **argv);
+/* wsspec fuzz / replay: live fuzzing and its reproducers. */
+int ws_cmd_fuzz(int argc, char **argv);
+int ws_cmd_replay(int argc, char **argv);
 
 /* Exit statuses shared by the commands. */
 enum {

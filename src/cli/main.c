@@ -18,6 +18,8 @@ static void usage(FILE *out)
             "  list [PATTERN]             list cases: id, RFC section, title\n"
             "  show ID                    describe one case: steps and expectation\n"
             "  serve --listen HOST:PORT   run the reference echo server\n"
+            "  fuzz URL [--exec CMD]      fuzz a server live; save minimized reproducers\n"
+            "  replay FILE [URL]          replay a reproducer: same or different\n"
             "  diff OLD NEW               compare two runs (index.json files or report dirs)\n"
             "  version                    print the version\n"
             "\n"
@@ -42,6 +44,10 @@ int main(int argc, char **argv)
         return ws_cmd_show(argc - 1, argv + 1);
     if (strcmp(cmd, "serve") == 0)
         return ws_cmd_serve(argc - 1, argv + 1);
+    if (strcmp(cmd, "fuzz") == 0)
+        return ws_cmd_fuzz(argc - 1, argv + 1);
+    if (strcmp(cmd, "replay") == 0)
+        return ws_cmd_replay(argc - 1, argv + 1);
     if (strcmp(cmd, "diff") == 0) {
         if (argc != 4 || argv[2][0] == '-') {
             fprintf(stderr,
