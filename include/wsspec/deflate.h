@@ -116,6 +116,13 @@ size_t ws_deflate_bound(size_t len);
 /* Release zlib's memory. Safe on a zeroed, failed or already-ended object. */
 void ws_deflate_end(ws_deflater *d);
 
+/*
+ * Compression level 1 (fastest, the default: wsspec compresses to exercise
+ * the peer's inflater, and any level is valid deflate) to 9 (smallest).
+ * Call between messages. Returns WS_OK, or WS_ERR_INVALID_ARG.
+ */
+ws_err ws_deflate_set_level(ws_deflater *d, int level);
+
 /* ---- decompression -------------------------------------------------------- */
 
 typedef struct {

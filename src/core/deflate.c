@@ -222,6 +222,13 @@ size_t ws_deflate_bound(size_t len)
     return len + ((len + 7) >> 3) + ((len + 63) >> 6) + 5 + 16;
 }
 
+ws_err ws_deflate_set_level(ws_deflater *d, int level)
+{
+    if (!d || level < 1 || level > 9 || d->in_message)
+        return WS_ERR_INVALID_ARG;
+    return deflateParams(&d->zs, level, Z_DEFAULT_STRATEGY) == Z_OK ? WS_OK : WS_ERR_INVALID_ARG;
+}
+
 void ws_deflate_end(ws_deflater *d)
 {
     if (!d)

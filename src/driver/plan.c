@@ -91,6 +91,8 @@ static ws_err deflate_zeros(uint64_t zeros, uint8_t **out, size_t *out_len)
     *out = NULL;
     *out_len = 0;
     ws_err e = ws_deflate_init(&d, 15, true, NULL);
+    if (e == WS_OK)
+        e = ws_deflate_set_level(&d, 9); /* ~1000:1 */
     void *ctx[2] = {out, out_len};
     for (uint64_t done = 0; e == WS_OK && done < zeros; done += sizeof block) {
         size_t n = zeros - done < sizeof block ? (size_t)(zeros - done) : sizeof block;
