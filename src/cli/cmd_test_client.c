@@ -1,5 +1,6 @@
 /* wsspec test-client: listen, and run the cases on clients that connect
  * with Autobahn's URL protocol (or on the one --exec starts). */
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -17,11 +18,12 @@
 
 #define DEFAULT_OUTDIR "wsspec-reports/clients"
 
-static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t stop_flag, signalled;
 
 static void on_signal(int sig)
 {
     (void)sig;
+    signalled = 1;
     stop_flag = 1;
 }
 
@@ -39,18 +41,22 @@ static void usage(FILE *out)
             "      --agent NAME      agent name for {agent} (default: client)\n"
             "      --tls-cert FILE, --tls-key FILE   listen with TLS (wss://)\n"
             "      --timeout SECONDS scale of the per-case timers\n"
+            "      --deadline SECONDS stop serving after this long (default 3600)\n"
+            "      --keep-serving    do not stop after /updateReports\n"
             "      --strict          count NON-STRICT as a failure too\n"
             "      --junit FILE      also write JUnit XML for CI\n"
             "      --baseline FILE   accepted results: exit 1 only on regressions\n"
             "  -q, --quiet           no progress line\n"
             "Clients use Autobahn's URL protocol: /getCaseCount, /runCase?case=N&agent=NAME,\n"
             "/updateReports?agent=NAME (also /getCaseInfo, /getCaseStatus, /stopServer).\n"
-            "Without --exec, wsspec serves until interrupted (Ctrl-C) and then reports.\n");
+            "wsspec stops after /updateReports, when the --exec command exits, at the\n"
+            "--deadline, or on Ctrl-C; the harness's output goes to OUTDIR/client-AGENT.log.\n");
 }
 
 typedef struct {
     ws_cli_run *run;
     bool any_case;
+    bool keep_serving;
 } client_ctx;
 
 static void on_listen(void *ctx, uint16_t port)
@@ -100,6 +106,9 @@ static void on_update_reports(void *ctx, const char *agent)
     client_ctx *cc = ctx;
     (void)agent;
     ws_cli_write_index(cc->run, true);
+    /* The client loop is over: report and stop, unless told to serve on. */
+    if (!cc->keep_serving)
+        stop_flag = 1;
 }
 
 /* --exec: run the harness with {url} and {agent} replaced; stop when it exits. */
@@ -107,6 +116,7 @@ typedef struct {
     char *command;
     pid_t pid;
     int status;
+    volatile sig_atomic_t done;
 } exec_job;
 
 static char *substitute(const char *tmpl, const char *url, const char *agent)
@@ -137,25 +147,53 @@ static void *exec_thread(void *arg)
     exec_job *job = arg;
     while (waitpid(job->pid, &job->status, 0) < 0 && !stop_flag)
         ;
+    job->done = 1;
     stop_flag = 1;
+    return NULL;
+}
+
+/* --deadline: stop serving once it passes, whatever the clients do. */
+static volatile sig_atomic_t deadline_hit;
+
+static void *deadline_thread(void *arg)
+{
+    int64_t deadline = *(int64_t *)arg;
+    while (!stop_flag) {
+        if (ws_now_ns() >= deadline) {
+            deadline_hit = 1;
+            stop_flag = 1;
+            break;
+        }
+        usleep(100000);
+    }
     return NULL;
 }
 
 int ws_cmd_test_client(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"listen", required_argument, 0, 'L'},   {"cases", required_argument, 0, 'c'},
-        {"exclude", required_argument, 0, 'x'},  {"outdir", required_argument, 0, 'o'},
-        {"spec", required_argument, 0, 'S'},     {"exec", required_argument, 0, 'E'},
-        {"agent", required_argument, 0, 'A'},    {"tls-cert", required_argument, 0, 'C'},
-        {"tls-key", required_argument, 0, 'K'},  {"timeout", required_argument, 0, 'T'},
-        {"strict", no_argument, 0, 's'},         {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},           {"junit", required_argument, 0, 'J'},
-        {"baseline", required_argument, 0, 'B'}, {0, 0, 0, 0}};
+    static const struct option longopts[] = {{"listen", required_argument, 0, 'L'},
+                                             {"cases", required_argument, 0, 'c'},
+                                             {"exclude", required_argument, 0, 'x'},
+                                             {"outdir", required_argument, 0, 'o'},
+                                             {"spec", required_argument, 0, 'S'},
+                                             {"exec", required_argument, 0, 'E'},
+                                             {"agent", required_argument, 0, 'A'},
+                                             {"tls-cert", required_argument, 0, 'C'},
+                                             {"tls-key", required_argument, 0, 'K'},
+                                             {"timeout", required_argument, 0, 'T'},
+                                             {"strict", no_argument, 0, 's'},
+                                             {"quiet", no_argument, 0, 'q'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {"junit", required_argument, 0, 'J'},
+                                             {"baseline", required_argument, 0, 'B'},
+                                             {"deadline", required_argument, 0, 'D'},
+                                             {"keep-serving", no_argument, 0, 'K' + 256},
+                                             {0, 0, 0, 0}};
     const char *listen = NULL, *outdir = NULL, *spec_path = NULL, *exec_cmd = NULL;
     const char *agent = "client", *cert = NULL, *key = NULL, *junit = NULL, *baseline = NULL;
     ws_pattern_list cases = {0}, excludes = {0};
-    double scale = 1.0;
+    double scale = 1.0, deadline_s = 3600;
+    bool keep_serving = false;
     bool strict = false, quiet = false;
     char err[512];
     int ch;
@@ -207,6 +245,21 @@ int ws_cmd_test_client(int argc, char **argv)
             break;
         case 'J':
             junit = optarg;
+            break;
+        case 'D': {
+            char *end;
+            deadline_s = strtod(optarg, &end);
+            if (*end || !(deadline_s > 0)) {
+                fprintf(stderr,
+                        "wsspec test-client: --deadline: '%s' is not a positive number "
+                        "of seconds\n",
+                        optarg);
+                return WS_EXIT_USAGE;
+            }
+            break;
+        }
+        case 'K' + 256:
+            keep_serving = true;
             break;
         case 'B':
             baseline = optarg;
@@ -301,7 +354,7 @@ int ws_cmd_test_client(int argc, char **argv)
         sigaction(SIGTERM, &sa, NULL);
         signal(SIGPIPE, SIG_IGN);
         ws_cli_command_line(&run, argc, argv);
-        client_ctx cc = {.run = &run};
+        client_ctx cc = {.run = &run, .keep_serving = keep_serving};
         ws_fuzzingserver fs = {.host = host,
                                .port = port,
                                .tls = tls,
@@ -328,14 +381,25 @@ int ws_cmd_test_client(int argc, char **argv)
             }
         }
         if (!rc && job.command) {
+            char log[4096];
+            snprintf(log, sizeof log, "%s/client-%s.log", run.outdir, agent);
             job.pid = fork();
             if (job.pid == 0) {
+                /* The harness's output is kept beside the report. */
+                int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+                if (fd >= 0) {
+                    dup2(fd, STDOUT_FILENO);
+                    dup2(fd, STDERR_FILENO);
+                }
                 usleep(200000); /* let the listener come up */
                 execl("/bin/sh", "sh", "-c", job.command, (char *)NULL);
                 _exit(127);
             }
             waiting = job.pid > 0 && pthread_create(&waiter, NULL, exec_thread, &job) == 0;
         }
+        int64_t deadline = ws_now_ns() + (int64_t)(deadline_s * 1e9);
+        pthread_t timer;
+        bool timing = !rc && pthread_create(&timer, NULL, deadline_thread, &deadline) == 0;
         if (!rc) {
             ws_err e = ws_fuzzingserver_run(&fs, err, sizeof err);
             if (e != WS_OK) {
@@ -343,16 +407,25 @@ int ws_cmd_test_client(int argc, char **argv)
                 rc = WS_EXIT_USAGE;
             }
         }
+        stop_flag = 1;
+        if (timing)
+            pthread_join(timer, NULL);
+        if (deadline_hit)
+            fprintf(stderr, "wsspec test-client: the --deadline of %g s passed\n", deadline_s);
         if (waiting) {
-            kill(job.pid, SIGTERM);
+            /* Let the harness finish after updateReports, then stop it. */
+            for (int i = 0; i < 50 && !job.done; i++)
+                usleep(100000);
+            if (!job.done)
+                kill(job.pid, SIGTERM);
             pthread_join(waiter, NULL);
         }
         if (!rc) {
-            bool interrupted = !job.command || !WIFEXITED(job.status);
+            bool interrupted = signalled || deadline_hit;
             if (job.command && WIFEXITED(job.status) && WEXITSTATUS(job.status) != 0 && !quiet)
                 fprintf(stderr, "wsspec test-client: the client command exited with status %d\n",
                         WEXITSTATUS(job.status));
-            rc = ws_cli_finish(&run, interrupted && !job.command);
+            rc = ws_cli_finish(&run, interrupted);
             if (!cc.any_case) {
                 fprintf(stderr, "wsspec test-client: no client ran a case\n");
                 rc = WS_EXIT_UNREACHABLE;
