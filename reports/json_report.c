@@ -23,11 +23,13 @@ void ws_report_file_prefix(const char *agent, char *out, size_t cap)
         len--;
     for (size_t i = 0; i < len && n + 1 < cap; i++) {
         char c = p[i];
-        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
         out[n++] = ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) ? c : '_';
     }
     out[n] = 0;
-    if (n == 0) snprintf(out, cap, "agent");
+    if (n == 0)
+        snprintf(out, cap, "agent");
 }
 
 void ws_report_case_filename(const ws_report_agent *a, const ws_case_result *r, const char *ext,
@@ -36,7 +38,8 @@ void ws_report_case_filename(const ws_report_agent *a, const ws_case_result *r, 
     char id[64];
     snprintf(id, sizeof id, "%s", r->c->id);
     for (char *p = id; *p; p++)
-        if (*p == '.') *p = '_';
+        if (*p == '.')
+            *p = '_';
     snprintf(out, cap, "%s_case_%s.%s", a->file_prefix, id, ext);
 }
 
@@ -45,7 +48,8 @@ bool ws_report_mkdir(const char *dir, char *err, size_t errcap)
     char path[4096];
     snprintf(path, sizeof path, "%s", dir);
     for (char *p = path + 1; *p; p++) {
-        if (*p != '/') continue;
+        if (*p != '/')
+            continue;
         *p = 0;
         if (mkdir(path, 0755) != 0 && errno != EEXIST) {
             snprintf(err, errcap, "cannot create %s: %s", path, strerror(errno));
@@ -65,7 +69,8 @@ static void payload_value(ws_jsonw *w, const uint8_t *data, size_t len, uint64_t
 {
     if (ws_utf8_is_valid(data, len)) {
         char tmp[WS_PREVIEW_MAX + 8];
-        memcpy(tmp, data, len);
+        if (len)
+            memcpy(tmp, data, len);
         size_t n = len;
         if (total > len) {
             memcpy(tmp + n, " \xe2\x80\xa6", 4); /* " …" */
@@ -78,7 +83,8 @@ static void payload_value(ws_jsonw *w, const uint8_t *data, size_t len, uint64_t
     size_t n = (size_t)snprintf(hex, sizeof hex, "0x");
     for (size_t i = 0; i < len; i++)
         n += (size_t)snprintf(hex + n, sizeof hex - n, "%02x", data[i]);
-    if (total > len) snprintf(hex + n, sizeof hex - n, " ...");
+    if (total > len)
+        snprintf(hex + n, sizeof hex - n, " ...");
     ws_jsonw_string(w, hex);
 }
 
@@ -130,7 +136,8 @@ static void write_frame_stats(ws_jsonw *w, const uint64_t *counts)
 {
     ws_jsonw_begin_object(w);
     for (int op = 0; op < 16; op++) {
-        if (!counts[op]) continue;
+        if (!counts[op])
+            continue;
         char k[16];
         snprintf(k, sizeof k, "%d", op);
         ws_jsonw_key(w, k);
@@ -372,7 +379,8 @@ bool ws_report_case_json(const char *outdir, const ws_report_agent *a, const ws_
     ws_jsonw w;
     ws_jsonw_init(&w, 2);
     write_case(&w, a, r, have_plan ? &plan : NULL);
-    if (have_plan) ws_plan_free(&plan);
+    if (have_plan)
+        ws_plan_free(&plan);
     return finish_to_file(&w, path, err, errcap);
 }
 
@@ -398,8 +406,10 @@ bool ws_report_index_json(const char *outdir, const ws_report_agent *agents, siz
         const ws_case_result **sorted = malloc((a->nresults ? a->nresults : 1) * sizeof *sorted);
         size_t n = 0;
         for (size_t i = 0; sorted && i < a->nresults; i++)
-            if (a->results[i].ran) sorted[n++] = &a->results[i];
-        if (sorted) qsort(sorted, n, sizeof *sorted, by_id_string);
+            if (a->results[i].ran)
+                sorted[n++] = &a->results[i];
+        if (sorted)
+            qsort(sorted, n, sizeof *sorted, by_id_string);
         for (size_t i = 0; i < n; i++) {
             const ws_case_result *r = sorted[i];
             char file[256];
@@ -426,7 +436,8 @@ bool ws_report_index_json(const char *outdir, const ws_report_agent *agents, siz
     }
     ws_jsonw_end_object(&w);
     snprintf(path, sizeof path, "%s/index.json", outdir);
-    if (!finish_to_file(&w, path, err, errcap)) return false;
+    if (!finish_to_file(&w, path, err, errcap))
+        return false;
 
     ws_jsonw_init(&w, 2);
     ws_jsonw_begin_object(&w);

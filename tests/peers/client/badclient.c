@@ -263,12 +263,14 @@ int main(int argc, char **argv)
     bc_outcome out;
     if (!run(&c, "/getCaseCount", BC_MODE_COUNT, &out)) {
         fprintf(stderr, "wsspec-badclient: cannot connect for getCaseCount\n");
+        free(c.buf);
         return 1;
     }
     log_outcome("getCaseCount", &out);
     long long count = case_count(&out);
     if (count < 0) {
         fprintf(stderr, "wsspec-badclient: getCaseCount gave no case count\n");
+        free(c.buf);
         return 1;
     }
     if (o.max_cases >= 0 && count > o.max_cases)
@@ -286,6 +288,7 @@ int main(int argc, char **argv)
     snprintf(path, sizeof path, "/updateReports?agent=%s", c.agent);
     if (!run(&c, path, BC_MODE_REPORT, &out)) {
         fprintf(stderr, "wsspec-badclient: cannot connect for updateReports\n");
+        free(c.buf);
         return 1;
     }
     log_outcome("updateReports", &out);
