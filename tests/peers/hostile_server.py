@@ -6,6 +6,7 @@ usage: hostile_server.py MODE   (prints "listening on 127.0.0.1:PORT")
 """
 import base64
 import hashlib
+import itertools
 import os
 import socket
 import struct
@@ -23,8 +24,11 @@ MODES = {
     "flood": "valid handshake, then small frames as fast as possible, forever",
     "reset": "valid handshake, half a frame, then a TCP reset",
     "never-close": "valid handshake, echo nothing, ignore the close, never close TCP",
-    "xss": "valid handshake with a hostile Server header; close with a hostile reason",
+    "xss": "hostile Server/extra headers, markup and invalid UTF-8 in data frames and the close reason",
 }
+
+
+XSS_CONNECTIONS = itertools.count()  # next() is atomic under the GIL
 
 
 def read_head(conn):
@@ -96,10 +100,34 @@ def serve(conn, mode):
                     pass
                 time.sleep(60)
         elif mode == "xss":
-            if handshake(conn, b"<script>alert(1)</script>\"><img src=x onerror=alert(2)>"):
+            # Markup and invalid UTF-8 everywhere the reports show peer bytes:
+            # the Server header (the agent name), another header, text frame
+            # previews, a binary frame's hex/ASCII dump, a ping, and the close
+            # reason.  tests/e2e/browser_xss.sh looks for these strings.
+            server = (b"<script>alert(1)</script>\"><img src=x onerror=alert(2)>"
+                      b"\xc3\x28")
+            extra = b"X-Hostile: </pre><iframe src=javascript:alert(10)></iframe>\xff"
+            if handshake(conn, server + b"\r\n" + extra):
                 conn.recv(65536)
+                frames = [  # (first octet: FIN + opcode, payload)
+                    (0x81, b"<script>alert(4)</script><img src=x onerror=alert(5)>"),
+                    (0x81, b"\"><svg onload=alert(6)>"),
+                    (0x82, b"\xff\xfe<object data=x></object>\xc0\xaf"),
+                    (0x89, b"<b onmouseover=alert(7)>"),
+                ]
+                # Every other connection: a text message that is not UTF-8, in two
+                # fragments (the first ends inside a code point, the second breaks
+                # it). wsspec fails the connection there; the others keep the
+                # close reason.
+                if next(XSS_CONNECTIONS) % 2:
+                    frames += [(0x01, b"</code><img src=x onerror=alert(8)>\xf0\x9f"),
+                               (0x80, b"\x98\xff<script>alert(9)</script>")]
                 reason = b"<script>alert(3)</script>\xff\xfe"
-                conn.sendall(b"\x88" + bytes([2 + len(reason)]) + b"\x03\xe8" + reason)
+                out = b""
+                for first, data in frames:
+                    out += bytes([first, len(data)]) + data
+                out += b"\x88" + bytes([2 + len(reason)]) + b"\x03\xe8" + reason
+                conn.sendall(out)
                 time.sleep(1)
     except OSError:
         pass
