@@ -123,6 +123,11 @@ void ws_session_violation(ws_session *s, ws_err e, const char *detail)
     if (s->rx_failed)
         return;
     s->rx_failed = true;
+    /* The frame that broke the rule belongs in the wire log too. */
+    if (s->rx_frame_open) {
+        ws_result_add_wire(s->res, &s->rx_frame);
+        s->rx_frame_open = false;
+    }
     s->res->peer_violation = e;
     snprintf(s->res->peer_violation_detail, sizeof s->res->peer_violation_detail, "%s",
              detail ? detail : "");
@@ -195,6 +200,7 @@ static void on_header(ws_session *s, const ws_frame_event *ev)
     const ws_frame_header *h = &ev->header;
     fill_wire(&s->rx_frame, h);
     s->rx_frame.t_us = elapsed_us(s);
+    s->rx_frame_open = true;
     s->res->rx_frames[h->opcode & 15]++;
     if (s->peer_closed) {
         /* §5.5.1: after sending a Close the peer sends nothing more. */
@@ -281,6 +287,7 @@ static void on_frame_done(ws_session *s, const ws_frame_event *ev)
 {
     const ws_frame_header *h = &ev->header;
     ws_result_add_wire(s->res, &s->rx_frame);
+    s->rx_frame_open = false;
     s->last_rx_ns = ws_now_ns();
     if (ws_opcode_is_control(h->opcode)) {
         control_done(s, h->opcode);

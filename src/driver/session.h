@@ -45,6 +45,7 @@ typedef struct {
     uint8_t ctrl[WS_MAX_CONTROL_PAYLOAD];
     size_t ctrl_len;
     ws_wire_frame rx_frame;
+    bool rx_frame_open; /* rx_frame's header arrived, its end not yet */
 
     ws_match ok, ns;
     char mismatch[300];
