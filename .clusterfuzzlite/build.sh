@@ -15,7 +15,7 @@ common=(-std=c11 -D_GNU_SOURCE -Iinclude -Isrc -Ifuzz)
 
 # The protocol code under test, compiled with the fuzzing flags.
 core=(src/core/close.c src/core/error.c src/core/frame.c src/core/handshake.c src/core/mutator.c
-      src/core/utf8.c
+      src/core/utf8.c src/core/extensions.c src/core/deflate.c
       src/net/url.c src/util/json.c src/util/jsonw.c src/driver/spec.c src/driver/pattern.c)
 objs=()
 for src in "${core[@]}"; do
@@ -31,6 +31,11 @@ ar rcs "$build/libwsspec_fuzz.a" "${objs[@]}"
 crypto=(-lcrypto)
 for a in /usr/lib/x86_64-linux-gnu/libcrypto.a /usr/lib/libcrypto.a; do
     if [ -f "$a" ]; then crypto=("$a" -ldl -pthread); break; fi
+done
+# zlib (permessage-deflate): statically when possible too.
+zlib=(-lz)
+for a in /usr/lib/x86_64-linux-gnu/libz.a /usr/lib/libz.a; do
+    if [ -f "$a" ]; then zlib=("$a"); break; fi
 done
 
 # wslay for wslay_diff: from source when the Dockerfile cloned it, else the
@@ -80,7 +85,7 @@ for f in fuzz/*.c; do
     objs_t=("$build/$t.o")
     [ ${#srcs[@]} -gt 1 ] && objs_t+=("${srcs[@]:1}")
     # OSS-Fuzz: link with $CXX even for C code.
-    $CXX $CXXFLAGS "${objs_t[@]}" "$build/libwsspec_fuzz.a" ${extra[@]+"${extra[@]}"} "${crypto[@]}" -lm \
+    $CXX $CXXFLAGS "${objs_t[@]}" "$build/libwsspec_fuzz.a" ${extra[@]+"${extra[@]}"} "${crypto[@]}" "${zlib[@]}" -lm \
         $LIB_FUZZING_ENGINE -o "$OUT/$t"
     cp "fuzz/$t.dict" "fuzz/$t.options" "$OUT/" 2>/dev/null || true
     rm -f "$OUT/${t}_seed_corpus.zip"

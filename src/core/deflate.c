@@ -323,6 +323,14 @@ static ws_err inflate_run(ws_inflater *inf, const uint8_t *in, size_t len, int f
         zs->avail_out = (uInt)space;
         int rc = inflate(zs, flush);
         size_t produced = space - zs->avail_out;
+        /* Output over the limit was decoded before any error zlib reports
+         * in the same call: the limit decides, whatever the call structure. */
+        if (produced > budget) {
+            ws_err e = budget ? out(ctx, buf, (size_t)budget) : WS_OK;
+            inf->message_out += budget;
+            return inflate_fail(inf, e != WS_OK ? e : WS_ERR_MESSAGE_TOO_LARGE,
+                                e != WS_OK ? NULL : "decompressed message over max_output");
+        }
         if (rc == Z_MEM_ERROR)
             return inflate_fail(inf, WS_ERR_NOMEM, "out of memory");
         if (rc == Z_DATA_ERROR)
@@ -331,12 +339,6 @@ static ws_err inflate_run(ws_inflater *inf, const uint8_t *in, size_t len, int f
             return bad_data(inf, "deflate stream needs a dictionary");
         if (rc != Z_OK && rc != Z_BUF_ERROR && rc != Z_STREAM_END)
             return inflate_fail(inf, WS_ERR_INVALID_ARG, "zlib stream error");
-        if (produced > budget) {
-            ws_err e = budget ? out(ctx, buf, (size_t)budget) : WS_OK;
-            inf->message_out += budget;
-            return inflate_fail(inf, e != WS_OK ? e : WS_ERR_MESSAGE_TOO_LARGE,
-                                e != WS_OK ? NULL : "decompressed message over max_output");
-        }
         if (produced) {
             ws_err e = out(ctx, buf, produced);
             if (e != WS_OK)
