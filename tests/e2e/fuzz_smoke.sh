@@ -13,13 +13,19 @@
 #
 #   bash tests/e2e/fuzz_smoke.sh BUILD_DIR
 #
-# Exits 77 (skip) when clang is missing.
+# Exits 77 (skip) when clang is missing, or from the asan preset's build dir.
 set -uo pipefail
 
 build_dir=${1:?usage: fuzz_smoke.sh BUILD_DIR}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 seconds=${WSSPEC_SMOKE_SECONDS:-20}
 command -v clang >/dev/null || { echo "SKIP: clang not found"; exit 77; }
+# The targets are always built with ASan + UBSan here, so running this again
+# from the asan preset's build would only repeat the release run's work.
+if grep -qs '^WSSPEC_ASAN:BOOL=ON' "$build_dir/CMakeCache.txt"; then
+    echo "SKIP: already run from the release build (the fuzz build is ASan + UBSan anyway)"
+    exit 77
+fi
 mkdir -p "$build_dir"
 fb=$(cd "$build_dir" && pwd)/fuzz-smoke
 out=$fb/smoke
