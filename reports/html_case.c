@@ -8,7 +8,7 @@
 #include "wsspec/error.h"
 
 #define FRAMES_SHOWN_PER_STEP 24
-#define EVENTS_SHOWN          30 /* the rest are summarised: a page stays small */
+#define EVENTS_SHOWN          16 /* the rest are summarised: a page stays small */
 
 static const char *event_name(ws_ev_kind k)
 {

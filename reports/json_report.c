@@ -107,7 +107,7 @@ static const char *event_tag(ws_ev_kind k)
 static void write_expect_list(ws_jsonw *w, const ws_expect_list *l)
 {
     ws_jsonw_begin_array(w);
-    for (size_t i = 0; i < l->n && i < 30; i++) {
+    for (size_t i = 0; i < l->n && i < 16; i++) {
         const ws_expect_event *e = &l->events[i];
         size_t shown = e->len < WS_PREVIEW_MAX ? e->len : WS_PREVIEW_MAX;
         ws_jsonw_begin_array(w);

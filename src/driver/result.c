@@ -49,7 +49,7 @@ void ws_result_add_event(ws_case_result *r, ws_ev_kind kind, uint64_t len, const
 {
     /* Bulk cases (9.x, 12.x, 13.x: thousands of echoes, all checked by the
      * matcher) keep the first few events as evidence and count the rest. */
-    size_t max = r->c && (r->c->flags & WS_CASE_NO_WIRELOG) ? 50 : WS_EVENTS_MAX;
+    size_t max = r->c && (r->c->flags & WS_CASE_NO_WIRELOG) ? 16 : WS_EVENTS_MAX;
     if (r->nevents >= max || !grow((void **)&r->events, &r->events_cap, r->nevents + 1,
                                    sizeof *r->events, WS_EVENTS_MAX)) {
         r->events_dropped++;
@@ -67,7 +67,7 @@ void ws_result_add_event(ws_case_result *r, ws_ev_kind kind, uint64_t len, const
 void ws_result_add_wire(ws_case_result *r, const ws_wire_frame *f)
 {
     bool limited = r->c && (r->c->flags & WS_CASE_NO_WIRELOG);
-    size_t max = limited ? 40 : WS_WIRELOG_MAX;
+    size_t max = limited ? 16 : WS_WIRELOG_MAX;
     if (r->nwire >= max ||
         !grow((void **)&r->wire, &r->wire_cap, r->nwire + 1, sizeof *r->wire, WS_WIRELOG_MAX)) {
         r->wire_dropped++;
