@@ -162,51 +162,6 @@ static bool ws_spec_string_array(const ws_spec_ctx *c, const char *path, const w
     return true;
 }
 
-/* Re-serialise a parsed value compactly (depth is bounded by the reader). */
-static void ws_spec_write_value(ws_jsonw *w, const ws_json_value *v)
-{
-    const char *s;
-    size_t len;
-    double d;
-    int64_t i;
-    bool b;
-    switch (ws_json_type_of(v)) {
-    case WS_JSON_OBJECT:
-        ws_jsonw_begin_object(w);
-        for (size_t k = 0; k < ws_json_object_size(v); k++) {
-            const ws_json_value *m = ws_json_object_at(v, k, &s, &len);
-            ws_jsonw_keyn(w, s, len);
-            ws_spec_write_value(w, m);
-        }
-        ws_jsonw_end_object(w);
-        break;
-    case WS_JSON_ARRAY:
-        ws_jsonw_begin_array(w);
-        for (size_t k = 0; k < ws_json_array_len(v); k++)
-            ws_spec_write_value(w, ws_json_array_at(v, k));
-        ws_jsonw_end_array(w);
-        break;
-    case WS_JSON_STRING:
-        ws_json_string(v, &s, &len);
-        ws_jsonw_stringn(w, s, len);
-        break;
-    case WS_JSON_NUMBER:
-        if (ws_json_int64(v, &i) && ws_json_number(v, &d) && (double)i == d)
-            ws_jsonw_int64(w, i);
-        else if (ws_json_number(v, &d))
-            ws_jsonw_double(w, d);
-        break;
-    case WS_JSON_BOOL:
-        ws_json_bool(v, &b);
-        ws_jsonw_bool(w, b);
-        break;
-    case WS_JSON_NULL:
-    case WS_JSON_MISSING:
-        ws_jsonw_null(w);
-        break;
-    }
-}
-
 static bool ws_spec_timeout(const ws_spec_ctx *c, const char *path, const ws_json_value *v,
                             bool *has, double *out)
 {
@@ -246,7 +201,7 @@ static bool ws_spec_options_parse(const ws_spec_ctx *c, const char *path, const 
         o->n++;
         ws_jsonw w;
         ws_jsonw_init(&w, 0);
-        ws_spec_write_value(&w, m);
+        ws_jsonw_value(&w, m);
         const char *text;
         size_t tlen;
         bool ok = ws_jsonw_finish(&w, &text, &tlen, NULL, 0) &&

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE /* GNU strerror_r */
 #endif
 
+#include "util/json.h"
 #include "util/jsonw.h"
 
 #include <errno.h>
@@ -31,7 +32,8 @@ void ws_jbuf_free(ws_jbuf *b)
 
 void ws_jbuf_append(ws_jbuf *b, const void *data, size_t len)
 {
-    if (b->oom) return;
+    if (b->oom)
+        return;
     if (len >= SIZE_MAX - b->len) {
         b->oom = true;
         return;
@@ -53,7 +55,8 @@ void ws_jbuf_append(ws_jbuf *b, const void *data, size_t len)
         b->data = nd;
         b->cap = cap;
     }
-    if (len) memcpy(b->data + b->len, data, len);
+    if (len)
+        memcpy(b->data + b->len, data, len);
     b->len += len;
     b->data[b->len] = 0;
 }
@@ -84,7 +87,8 @@ static bool ws_jsonw_ok(const ws_jsonw *w)
 
 static void ws_jsonw_newline(ws_jsonw *w, int level)
 {
-    if (w->indent <= 0) return;
+    if (w->indent <= 0)
+        return;
     ws_jbuf_append(&w->buf, "\n", 1);
     static const char spaces[] = "                                ";
     size_t n = (size_t)w->indent * (size_t)level;
@@ -98,18 +102,22 @@ static void ws_jsonw_newline(ws_jsonw *w, int level)
 /* Separator and layout before a value; false if the value must not be written. */
 static bool ws_jsonw_pre_value(ws_jsonw *w)
 {
-    if (!ws_jsonw_ok(w)) return false;
+    if (!ws_jsonw_ok(w))
+        return false;
     if (w->depth == 0) {
-        if (w->done) w->misuse = true;
+        if (w->done)
+            w->misuse = true;
         return !w->misuse;
     }
     int top = w->depth - 1;
     if (w->kind[top] == 'o') {
-        if (!w->after_key) w->misuse = true;
+        if (!w->after_key)
+            w->misuse = true;
         w->after_key = false;
         return !w->misuse;
     }
-    if (w->nonempty[top]) ws_jbuf_append(&w->buf, ",", 1);
+    if (w->nonempty[top])
+        ws_jbuf_append(&w->buf, ",", 1);
     ws_jsonw_newline(w, w->depth);
     w->nonempty[top] = true;
     return true;
@@ -117,12 +125,14 @@ static bool ws_jsonw_pre_value(ws_jsonw *w)
 
 static void ws_jsonw_post_value(ws_jsonw *w)
 {
-    if (w->depth == 0) w->done = true;
+    if (w->depth == 0)
+        w->done = true;
 }
 
 static void ws_jsonw_begin(ws_jsonw *w, char kind)
 {
-    if (!ws_jsonw_pre_value(w)) return;
+    if (!ws_jsonw_pre_value(w))
+        return;
     if (w->depth >= WS_JSONW_MAX_DEPTH) {
         w->misuse = true;
         return;
@@ -135,13 +145,15 @@ static void ws_jsonw_begin(ws_jsonw *w, char kind)
 
 static void ws_jsonw_end(ws_jsonw *w, char kind)
 {
-    if (!ws_jsonw_ok(w)) return;
+    if (!ws_jsonw_ok(w))
+        return;
     if (w->depth == 0 || w->kind[w->depth - 1] != kind || w->after_key) {
         w->misuse = true;
         return;
     }
     w->depth--;
-    if (w->nonempty[w->depth]) ws_jsonw_newline(w, w->depth);
+    if (w->nonempty[w->depth])
+        ws_jsonw_newline(w, w->depth);
     ws_jbuf_append(&w->buf, kind == 'o' ? "}" : "]", 1);
     ws_jsonw_post_value(w);
 }
@@ -171,23 +183,30 @@ static size_t ws_jsonw_utf8_len(const unsigned char *p, size_t avail)
 {
     unsigned c = p[0], lo = 0x80, hi = 0xBF;
     size_t n;
-    if (c < 0x80) return 1;
+    if (c < 0x80)
+        return 1;
     if (c >= 0xC2 && c <= 0xDF) {
         n = 2;
     } else if (c >= 0xE0 && c <= 0xEF) {
         n = 3;
-        if (c == 0xE0) lo = 0xA0;
-        if (c == 0xED) hi = 0x9F;
+        if (c == 0xE0)
+            lo = 0xA0;
+        if (c == 0xED)
+            hi = 0x9F;
     } else if (c >= 0xF0 && c <= 0xF4) {
         n = 4;
-        if (c == 0xF0) lo = 0x90;
-        if (c == 0xF4) hi = 0x8F;
+        if (c == 0xF0)
+            lo = 0x90;
+        if (c == 0xF4)
+            hi = 0x8F;
     } else {
         return 0;
     }
-    if (avail < n || p[1] < lo || p[1] > hi) return 0;
+    if (avail < n || p[1] < lo || p[1] > hi)
+        return 0;
     for (size_t k = 2; k < n; k++)
-        if ((p[k] & 0xC0) != 0x80) return 0;
+        if ((p[k] & 0xC0) != 0x80)
+            return 0;
     return n;
 }
 
@@ -251,19 +270,22 @@ static void ws_jsonw_quoted(ws_jbuf *b, const char *s, size_t len, const char *s
         i++;
     }
     ws_jbuf_append(b, p + i - run, run);
-    if (suffix) ws_jbuf_puts(b, suffix);
+    if (suffix)
+        ws_jbuf_puts(b, suffix);
     ws_jbuf_append(b, "\"", 1);
 }
 
 void ws_jsonw_keyn(ws_jsonw *w, const char *key, size_t len)
 {
-    if (!ws_jsonw_ok(w)) return;
+    if (!ws_jsonw_ok(w))
+        return;
     if (w->depth == 0 || w->kind[w->depth - 1] != 'o' || w->after_key || !key) {
         w->misuse = true;
         return;
     }
     int top = w->depth - 1;
-    if (w->nonempty[top]) ws_jbuf_append(&w->buf, ",", 1);
+    if (w->nonempty[top])
+        ws_jbuf_append(&w->buf, ",", 1);
     ws_jsonw_newline(w, w->depth);
     w->nonempty[top] = true;
     ws_jsonw_quoted(&w->buf, key, len, NULL);
@@ -282,7 +304,8 @@ void ws_jsonw_stringn(ws_jsonw *w, const char *s, size_t len)
         w->misuse = true;
         return;
     }
-    if (!ws_jsonw_pre_value(w)) return;
+    if (!ws_jsonw_pre_value(w))
+        return;
     ws_jsonw_quoted(&w->buf, s ? s : "", len, NULL);
     ws_jsonw_post_value(w);
 }
@@ -307,18 +330,22 @@ void ws_jsonw_string_max(ws_jsonw *w, const char *s, size_t len, size_t max)
     size_t cut = 0;
     while (cut < max) {
         size_t n = ws_jsonw_utf8_len(p + cut, len - cut);
-        if (n == 0) n = 1; /* an invalid byte stands alone */
-        if (cut + n > max) break;
+        if (n == 0)
+            n = 1; /* an invalid byte stands alone */
+        if (cut + n > max)
+            break;
         cut += n;
     }
-    if (!ws_jsonw_pre_value(w)) return;
+    if (!ws_jsonw_pre_value(w))
+        return;
     ws_jsonw_quoted(&w->buf, s, cut, " \xE2\x80\xA6");
     ws_jsonw_post_value(w);
 }
 
 static void ws_jsonw_raw(ws_jsonw *w, const char *text)
 {
-    if (!ws_jsonw_pre_value(w)) return;
+    if (!ws_jsonw_pre_value(w))
+        return;
     ws_jbuf_puts(&w->buf, text);
     ws_jsonw_post_value(w);
 }
@@ -346,7 +373,8 @@ void ws_jsonw_double(ws_jsonw *w, double v)
     char tmp[64], out[64];
     for (int prec = 15; prec <= 17; prec++) {
         snprintf(tmp, sizeof(tmp), "%.*g", prec, v);
-        if (strtod(tmp, NULL) == v) break; /* same locale both ways */
+        if (strtod(tmp, NULL) == v)
+            break; /* same locale both ways */
     }
     /* Whatever the locale's decimal point is, JSON wants '.'. */
     size_t o = 0;
@@ -376,7 +404,8 @@ void ws_jsonw_null(ws_jsonw *w)
 
 static void ws_jsonw_set_err(char *err, size_t errcap, const char *msg)
 {
-    if (err && errcap) snprintf(err, errcap, "%s", msg);
+    if (err && errcap)
+        snprintf(err, errcap, "%s", msg);
 }
 
 bool ws_jsonw_finish(ws_jsonw *w, const char **data, size_t *len, char *err, size_t errcap)
@@ -400,8 +429,10 @@ bool ws_jsonw_finish(ws_jsonw *w, const char **data, size_t *len, char *err, siz
             return false;
         }
     }
-    if (data) *data = w->buf.data;
-    if (len) *len = w->buf.len;
+    if (data)
+        *data = w->buf.data;
+    if (len)
+        *len = w->buf.len;
     return true;
 }
 
@@ -450,15 +481,18 @@ int ws_write_file_atomic(const char *path, const void *data, size_t len, char *e
     while (left > 0) {
         ssize_t n = write(fd, p, left);
         if (n < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR)
+                continue;
             rc = ws_jsonw_sys_err(err, errcap, tmp, "write", errno);
             break;
         }
         p += n;
         left -= (size_t)n;
     }
-    if (rc == 0 && fsync(fd) != 0) rc = ws_jsonw_sys_err(err, errcap, tmp, "fsync", errno);
-    if (close(fd) != 0 && rc == 0) rc = ws_jsonw_sys_err(err, errcap, tmp, "close", errno);
+    if (rc == 0 && fsync(fd) != 0)
+        rc = ws_jsonw_sys_err(err, errcap, tmp, "fsync", errno);
+    if (close(fd) != 0 && rc == 0)
+        rc = ws_jsonw_sys_err(err, errcap, tmp, "close", errno);
     if (rc == 0 && rename(tmp, path) != 0)
         rc = ws_jsonw_sys_err(err, errcap, path, "rename", errno);
     if (rc != 0) {
@@ -482,4 +516,48 @@ int ws_write_file_atomic(const char *path, const void *data, size_t len, char *e
     }
     free(tmp);
     return rc;
+}
+
+void ws_jsonw_value(ws_jsonw *w, const ws_json_value *v)
+{
+    const char *s;
+    size_t len;
+    double d;
+    int64_t i;
+    bool b;
+    switch (ws_json_type_of(v)) {
+    case WS_JSON_OBJECT:
+        ws_jsonw_begin_object(w);
+        for (size_t k = 0; k < ws_json_object_size(v); k++) {
+            const ws_json_value *m = ws_json_object_at(v, k, &s, &len);
+            ws_jsonw_keyn(w, s, len);
+            ws_jsonw_value(w, m);
+        }
+        ws_jsonw_end_object(w);
+        break;
+    case WS_JSON_ARRAY:
+        ws_jsonw_begin_array(w);
+        for (size_t k = 0; k < ws_json_array_len(v); k++)
+            ws_jsonw_value(w, ws_json_array_at(v, k));
+        ws_jsonw_end_array(w);
+        break;
+    case WS_JSON_STRING:
+        ws_json_string(v, &s, &len);
+        ws_jsonw_stringn(w, s, len);
+        break;
+    case WS_JSON_NUMBER:
+        if (ws_json_int64(v, &i) && ws_json_number(v, &d) && (double)i == d)
+            ws_jsonw_int64(w, i);
+        else if (ws_json_number(v, &d))
+            ws_jsonw_double(w, d);
+        break;
+    case WS_JSON_BOOL:
+        ws_json_bool(v, &b);
+        ws_jsonw_bool(w, b);
+        break;
+    case WS_JSON_NULL:
+    case WS_JSON_MISSING:
+        ws_jsonw_null(w);
+        break;
+    }
 }

@@ -98,4 +98,9 @@ bool ws_jsonw_finish(ws_jsonw *w, const char **data, size_t *len, char *err, siz
  */
 int ws_write_file_atomic(const char *path, const void *data, size_t len, char *err, size_t errcap);
 
+/* Write a value parsed by the JSON reader (util/json.h) again, compactly:
+ * integral numbers as integers. The reader bounds the depth. */
+struct ws_json_value;
+void ws_jsonw_value(ws_jsonw *w, const struct ws_json_value *v);
+
 #endif

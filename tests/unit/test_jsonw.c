@@ -320,50 +320,6 @@ Test(jsonw, misuse_is_reported_not_fatal)
     ws_jsonw_free(&w);
 }
 
-/* Re-serialise a parsed tree with the writer (compact). */
-static void write_value(ws_jsonw *w, const ws_json_value *v)
-{
-    const char *s;
-    size_t len;
-    double d;
-    int64_t i;
-    bool b;
-    switch (ws_json_type_of(v)) {
-    case WS_JSON_OBJECT:
-        ws_jsonw_begin_object(w);
-        for (size_t k = 0; k < ws_json_object_size(v); k++) {
-            const ws_json_value *m = ws_json_object_at(v, k, &s, &len);
-            ws_jsonw_keyn(w, s, len);
-            write_value(w, m);
-        }
-        ws_jsonw_end_object(w);
-        break;
-    case WS_JSON_ARRAY:
-        ws_jsonw_begin_array(w);
-        for (size_t k = 0; k < ws_json_array_len(v); k++)
-            write_value(w, ws_json_array_at(v, k));
-        ws_jsonw_end_array(w);
-        break;
-    case WS_JSON_STRING:
-        ws_json_string(v, &s, &len);
-        ws_jsonw_stringn(w, s, len);
-        break;
-    case WS_JSON_NUMBER:
-        ws_json_number(v, &d);
-        if (ws_json_int64(v, &i) && (double)i == d)
-            ws_jsonw_int64(w, i);
-        else
-            ws_jsonw_double(w, d);
-        break;
-    case WS_JSON_BOOL:
-        ws_json_bool(v, &b);
-        ws_jsonw_bool(w, b);
-        break;
-    default:
-        ws_jsonw_null(w);
-    }
-}
-
 Test(jsonw, reader_writer_roundtrip)
 {
     static const char *const docs[] = {
@@ -380,7 +336,7 @@ Test(jsonw, reader_writer_roundtrip)
         cr_assert_not_null(d, "doc %zu: %s", i, err);
         ws_jsonw w;
         ws_jsonw_init(&w, 0);
-        write_value(&w, ws_json_root(d));
+        ws_jsonw_value(&w, ws_json_root(d));
         char *out = finish(&w);
         cr_expect_str_eq(out, docs[i], "doc %zu", i);
         free(out);
@@ -391,7 +347,8 @@ Test(jsonw, reader_writer_roundtrip)
 /* A real consumer: Python's json module must accept the output. */
 Test(jsonw, python_json_accepts_output)
 {
-    if (access("/usr/bin/python3", X_OK) != 0) cr_skip_test("no /usr/bin/python3");
+    if (access("/usr/bin/python3", X_OK) != 0)
+        cr_skip_test("no /usr/bin/python3");
     unsigned char all[256];
     for (int i = 0; i < 256; i++)
         all[i] = (unsigned char)i;
@@ -427,7 +384,8 @@ Test(jsonw, python_json_accepts_output)
 static char *read_all(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
+    if (!f)
+        return NULL;
     char *buf = malloc(1 << 16);
     cr_assert_not_null(buf);
     *len = fread(buf, 1, 1 << 16, f);
