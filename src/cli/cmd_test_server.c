@@ -41,6 +41,7 @@ static void usage(FILE *out)
         "      --junit FILE      also write JUnit XML for CI\n"
         "      --baseline FILE   accepted results (an earlier index.json or a pattern list):\n"
         "                        exit 1 only on regressions\n"
+        "      --save-repro DIR  save each FAILED case as DIR/case-ID.repro ('wsspec replay')\n"
         "  -q, --quiet           no progress line\n"
         "exit status: 0 no case FAILED, 1 some case FAILED, 2 usage error, 3 server unreachable\n",
         ws_default_jobs());
@@ -61,6 +62,7 @@ typedef struct {
     const char *agent;
     const char *spec_path;
     const char *junit, *baseline;
+    const char *save_repro;
     int jobs;
     double scale;
     bool strict, quiet;
@@ -157,6 +159,7 @@ static int parse_args(int argc, char **argv, options *o)
                                              {"help", no_argument, 0, 'h'},
                                              {"junit", required_argument, 0, 'J'},
                                              {"baseline", required_argument, 0, 'B'},
+                                             {"save-repro", required_argument, 0, 'R'},
                                              {0, 0, 0, 0}};
     char err[256];
     double d;
@@ -202,6 +205,9 @@ static int parse_args(int argc, char **argv, options *o)
             break;
         case 'B':
             o->baseline = optarg;
+            break;
+        case 'R':
+            o->save_repro = optarg;
             break;
         case 'q':
             o->quiet = true;
@@ -273,10 +279,13 @@ int ws_cmd_test_server(int argc, char **argv)
         rc = ws_cli_load_baseline(&run, o.baseline);
     if (rc == 0) {
         char err[512];
-        if (!ws_report_mkdir(o.outdir, err, sizeof err)) {
+        if (!ws_report_mkdir(o.outdir, err, sizeof err) ||
+            (o.save_repro && !ws_report_mkdir(o.save_repro, err, sizeof err))) {
             fprintf(stderr, "wsspec test-server: %s\n", err);
             rc = WS_EXIT_USAGE;
         }
+        run.save_repro_dir = o.save_repro;
+        run.repro_prefix = o.nservers > 1;
     }
     if (rc == 0) {
         struct sigaction sa = {.sa_handler = on_signal};
@@ -293,6 +302,9 @@ int ws_cmd_test_server(int argc, char **argv)
             ws_pattern_list_free(&agent_excludes);
         }
         rc = ws_cli_finish(&run, stop_flag != 0);
+        if (o.save_repro && !o.quiet)
+            fprintf(stderr, "wsspec: %zu reproducer%s of FAILED cases in %s\n", run.repros_saved,
+                    run.repros_saved == 1 ? "" : "s", o.save_repro);
     }
     ws_cli_run_free(&run);
     ws_registry_free(reg);

@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "driver/scheduler.h"
+#include "livefuzz/livefuzz.h"
 #include "report_html.h"
 #include "report_junit.h"
 #include "wsspec/net.h"
@@ -103,6 +104,16 @@ void ws_cli_case_done(ws_cli_run *run, ws_report_agent *a, ws_case_result *r)
     if (!ws_report_case_json(run->outdir, a, r, err, sizeof err))
         fprintf(stderr, "%swsspec: cannot write the report of case %s: %s\n", run->tty ? "\n" : "",
                 r->c->id, err);
+    if (run->save_repro_dir && r->result == WS_RESULT_FAILED) {
+        char path[4096];
+        if (ws_lf_save_case_repro(run->save_repro_dir, run->repro_prefix ? a->file_prefix : NULL, r,
+                                  run->target_now, path, sizeof path, err, sizeof err) == WS_OK)
+            run->repros_saved++;
+        else if (path[0])
+            fprintf(stderr, "%swsspec: cannot save the reproducer of case %s: %s\n",
+                    run->tty ? "\n" : "", r->c->id, err);
+    }
+    ws_result_record_free(r);
     progress(run);
 }
 
@@ -163,6 +174,10 @@ void ws_cli_run_server(ws_cli_run *run, const ws_target *t, const char *agent, i
     run->done = run->failed = 0;
     run->total = a->nresults;
     run->agent_now = a->name;
+    run->target_now = t->url_text;
+    if (run->save_repro_dir)
+        for (size_t i = 0; i < a->nresults; i++)
+            a->results[i].tx_record_limit = WS_REPRO_RECORD_LIMIT;
     done_ctx ctx = {run, a};
     ws_schedule s = {.target = t,
                      .results = a->results,

@@ -16,6 +16,9 @@
 #include "baseline.h"
 #include "report.h"
 
+/* Octets of one case's writes kept for --save-repro; the rest is counted. */
+#define WS_REPRO_RECORD_LIMIT (1u << 20)
+
 typedef struct {
     bool strict, quiet;
     const char *outdir;
@@ -30,6 +33,10 @@ typedef struct {
     const char *junit_path; /* --junit FILE, or NULL */
     ws_baseline baseline;   /* --baseline FILE */
     bool have_baseline;
+    const char *save_repro_dir; /* --save-repro DIR, or NULL */
+    bool repro_prefix;          /* several servers: prefix file names with the agent */
+    size_t repros_saved;
+    const char *target_now;
     /* progress */
     bool tty, color;
     size_t done, failed, total;

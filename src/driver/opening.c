@@ -150,17 +150,22 @@ static ws_err write_request(ws_session *s, const text_buf *req, const uint8_t *e
             return WS_ERR_NOMEM;
         memcpy(both, req->data, req->len);
         memcpy(both + req->len, extra, extra_len);
+        ws_result_record_tx(s->res, both, req->len + extra_len, ws_now_ns());
         e = ws_conn_write(s->conn, both, req->len + extra_len, deadline);
         free(both);
         return e;
     }
     if (!chop)
         chop = req->len;
-    for (size_t off = 0; off < req->len && e == WS_OK; off += chop)
-        e = ws_conn_write(s->conn, req->data + off, req->len - off < chop ? req->len - off : chop,
-                          deadline);
-    if (e == WS_OK && extra_len)
+    for (size_t off = 0; off < req->len && e == WS_OK; off += chop) {
+        size_t n = req->len - off < chop ? req->len - off : chop;
+        ws_result_record_tx(s->res, (const uint8_t *)req->data + off, n, ws_now_ns());
+        e = ws_conn_write(s->conn, req->data + off, n, deadline);
+    }
+    if (e == WS_OK && extra_len) {
+        ws_result_record_tx(s->res, extra, extra_len, ws_now_ns());
         e = ws_conn_write(s->conn, extra, extra_len, deadline);
+    }
     return e;
 }
 
@@ -177,6 +182,7 @@ bool ws_session_open(ws_session *s, const uint8_t *extra, size_t extra_len)
         r->open_handshake_timeout = e == WS_ERR_TIMEOUT;
         return fail_open(s, "Could not connect: %s", detail[0] ? detail : ws_err_message(e));
     }
+    ws_result_record_start(r, ws_now_ns());
     uint8_t nonce[16];
     for (int i = 0; i < 16; i += 4)
         ws_session_mask_key(s, nonce + i);

@@ -22,6 +22,7 @@ void ws_result_free(ws_case_result *r)
     free(r->http_response);
     free(r->events);
     free(r->wire);
+    ws_result_record_free(r);
     r->http_request = r->http_response = NULL;
     r->events = NULL;
     r->wire = NULL;
@@ -99,4 +100,75 @@ void ws_result_set_http(char **dst, size_t *dst_len, const char *src, size_t len
     free(*dst);
     *dst = p;
     *dst_len = len;
+}
+
+/* Room for `need` kept octets, at most `limit`. */
+static bool grow_octets(ws_tx_record *t, size_t need)
+{
+    if (need <= t->cap)
+        return true;
+    if (need > t->limit)
+        return false;
+    size_t ncap = t->cap ? t->cap * 2 : 4096;
+    if (ncap < need)
+        ncap = need;
+    if (ncap > t->limit)
+        ncap = t->limit;
+    uint8_t *n = realloc(t->data, ncap);
+    if (!n)
+        return false;
+    t->data = n;
+    t->cap = ncap;
+    return true;
+}
+
+void ws_result_record_start(ws_case_result *r, int64_t now_ns)
+{
+    if (r->tx_record_limit == 0)
+        return;
+    ws_result_record_free(r);
+    r->tx_record = calloc(1, sizeof *r->tx_record);
+    if (r->tx_record) {
+        r->tx_record->limit = r->tx_record_limit;
+        r->tx_record->last_ns = now_ns;
+    }
+}
+
+void ws_result_record_tx(ws_case_result *r, const uint8_t *buf, size_t len, int64_t now_ns)
+{
+    ws_tx_record *t = r->tx_record;
+    if (!t)
+        return;
+    int64_t gap_ms = (now_ns - t->last_ns) / 1000000;
+    t->last_ns = now_ns;
+    /* The write that crosses the limit is kept up to it. */
+    size_t take = t->left_out ? 0 : len <= t->limit - t->len ? len : t->limit - t->len;
+    bool keep = (take > 0 || (len == 0 && !t->left_out)) &&
+                grow((void **)&t->writes, &t->writes_cap, t->nwrites + 1, sizeof *t->writes,
+                     WS_TX_WRITES_MAX) &&
+                grow_octets(t, t->len + take);
+    if (!keep)
+        take = 0;
+    if (take < len) {
+        t->left_out += len - take;
+        t->left_out_writes += take ? 0 : 1;
+    }
+    if (!keep)
+        return;
+    t->writes[t->nwrites++] = (ws_tx_write){take, (uint32_t)(gap_ms < 0         ? 0
+                                                             : gap_ms > 9999999 ? 9999999
+                                                                                : gap_ms)};
+    if (take)
+        memcpy(t->data + t->len, buf, take);
+    t->len += take;
+}
+
+void ws_result_record_free(ws_case_result *r)
+{
+    if (!r->tx_record)
+        return;
+    free(r->tx_record->data);
+    free(r->tx_record->writes);
+    free(r->tx_record);
+    r->tx_record = NULL;
 }

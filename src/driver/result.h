@@ -45,6 +45,26 @@ typedef struct {
     uint64_t size, count;
 } ws_size_count;
 
+/* The octets wsspec wrote, one entry per TCP write, kept for --save-repro.
+ * Bounded: once `limit` octets or WS_TX_WRITES_MAX writes are kept, later
+ * writes are only counted. */
+#define WS_TX_WRITES_MAX 20000
+
+typedef struct {
+    size_t len;        /* octets of this write */
+    uint32_t pause_ms; /* time since the previous write (or the connect) */
+} ws_tx_write;
+
+typedef struct {
+    size_t limit;
+    uint8_t *data;
+    size_t len, cap;
+    ws_tx_write *writes;
+    size_t nwrites, writes_cap;
+    uint64_t left_out, left_out_writes; /* octets and writes not kept */
+    int64_t last_ns;                    /* when the previous write (or the connect) happened */
+} ws_tx_record;
+
 typedef struct {
     const ws_case *c;
     size_t index; /* 1-based position in the full case list */
@@ -104,6 +124,11 @@ typedef struct {
     ws_size_count rx_chops[WS_CHOP_STATS_MAX], tx_chops[WS_CHOP_STATS_MAX];
     size_t nrx_chops, ntx_chops;
 
+    /* --save-repro: set tx_record_limit after ws_result_init to keep the
+     * octets written (tx_record is allocated at the connect) */
+    size_t tx_record_limit;
+    ws_tx_record *tx_record;
+
     /* performance (WS_CASE_PERF) */
     uint64_t payload_octets; /* echoed payload octets */
     double mbytes_per_s;
@@ -119,6 +144,11 @@ void ws_result_add_event(ws_case_result *r, ws_ev_kind kind, uint64_t len, const
 void ws_result_add_wire(ws_case_result *r, const ws_wire_frame *f);
 void ws_result_count_chop(ws_size_count *stats, size_t *n, uint64_t size);
 void ws_result_set_http(char **dst, size_t *dst_len, const char *src, size_t len);
+/* The connection is open (now_ns): start keeping writes if asked to. */
+void ws_result_record_start(ws_case_result *r, int64_t now_ns);
+/* One TCP write of buf[0, len) at now_ns. */
+void ws_result_record_tx(ws_case_result *r, const uint8_t *buf, size_t len, int64_t now_ns);
+void ws_result_record_free(ws_case_result *r);
 
 /* Turn the evidence into the two verdicts (and reasons), per the plan. */
 void ws_verdict_decide(const ws_plan *plan, ws_case_result *r, bool ok_matched,

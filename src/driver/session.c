@@ -371,6 +371,8 @@ void ws_session_write(ws_session *s, const uint8_t *buf, size_t len)
     size_t off = 0;
     if (!s->first_tx_ns)
         s->first_tx_ns = ws_now_ns();
+    if (!s->tcp_closed)
+        ws_result_record_tx(r, buf, len, ws_now_ns());
     while (off < len && !s->tcp_closed) {
         size_t n = len - off < WRITE_SLICE ? len - off : WRITE_SLICE;
         ws_err e = ws_conn_write(s->conn, buf + off, n, ws_deadline_ms(WRITE_TIMEOUT_MS));

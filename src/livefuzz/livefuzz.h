@@ -15,6 +15,7 @@
  *   minimize.c   fewer actions, fewer bytes, same oracle
  *   fuzz.c       the fuzzing loop: seeds, corpus, feedback, findings, -j
  *   replay.c     `wsspec replay`
+ *   case_repro.c a FAILED conformance case as a reproducer (test-server --save-repro)
  */
 #ifndef WSSPEC_LIVEFUZZ_H
 #define WSSPEC_LIVEFUZZ_H
@@ -26,6 +27,7 @@
 #include <sys/types.h>
 
 #include "driver/case.h"
+#include "driver/result.h"
 #include "wsspec/error.h"
 #include "wsspec/mutator.h"
 #include "wsspec/url.h"
@@ -300,6 +302,16 @@ typedef struct {
 
 /* Returns the exit status: 0 no finding, 1 findings saved, 2 usage, 3 unreachable. */
 int ws_lf_fuzz(const ws_lf_config *cfg);
+
+/* ------------------------------------- conformance cases (case_repro.c) */
+
+/* The octets a case wrote (res->tx_record) as a reproducer with oracle
+ * `must`; false when nothing was recorded. */
+bool ws_lf_repro_from_case(const ws_case_result *res, const char *target, ws_lf_repro *r);
+/* Save it as DIR/[PREFIX-]case-ID.repro; the path written goes to path. */
+ws_err ws_lf_save_case_repro(const char *dir, const char *prefix, const ws_case_result *res,
+                             const char *target, char *path, size_t path_cap, char *err,
+                             size_t cap);
 
 /* `wsspec replay`: 0 same, 1 different, 2 usage/file errors, 3 unreachable. */
 int ws_lf_replay(const char *file, const char *url, const char *exec_cmd, int hang_ms,
