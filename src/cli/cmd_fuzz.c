@@ -2,7 +2,7 @@
  * wsspec fuzz URL [--exec CMD] [--seconds N | --runs N] [--seed S] [-j N]
  *                 [--corpus DIR] [--findings DIR] [--rss-limit MB] [--hang-ms MS]
  *                 [--allow-remote]
- * wsspec replay FILE [URL] [--exec CMD] [--hang-ms MS] [--allow-remote]
+ * wsspec replay FILE [URL] [--exec CMD] [--hang-ms MS] [--allow-remote] [--quiet]
  * wsspec replay --to-chunks FILE > out.bin
  *
  * Live fuzzing of a server under test and replay of its reproducers
@@ -26,8 +26,10 @@ static const char fuzz_usage[] =
 
 static const char replay_usage[] =
     "usage: wsspec replay FILE [URL] [--exec \"SERVER COMMAND\"] [--hang-ms MS] [--allow-remote]\n"
+    "                     [-q|--quiet]\n"
     "       wsspec replay --to-chunks FILE > out.bin\n"
-    "Replay a reproducer: prints 'same' (exit 0) or 'different' (exit 1).\n";
+    "Replay a reproducer: prints the wire log (not with --quiet), then 'same: ...' (exit 0)\n"
+    "or 'different: ...' (exit 1) as the last line.\n";
 
 static int bad(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -166,7 +168,7 @@ static int to_chunks(const char *file)
 int ws_cmd_replay(int argc, char **argv)
 {
     const char *file = NULL, *url = NULL, *exec_cmd = NULL;
-    bool chunks = false, allow_remote = false;
+    bool chunks = false, allow_remote = false, quiet = false;
     int hang_ms = 2000;
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
@@ -176,6 +178,8 @@ int ws_cmd_replay(int argc, char **argv)
             return WS_EXIT_OK;
         } else if (strcmp(argv[i], "--to-chunks") == 0) {
             chunks = true;
+        } else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
+            quiet = true;
         } else if (strcmp(argv[i], "--allow-remote") == 0) {
             allow_remote = true;
         } else if (flag(argc, argv, &i, "--exec", &v)) {
@@ -200,5 +204,5 @@ int ws_cmd_replay(int argc, char **argv)
         return bad("replay", "missing the reproducer FILE");
     if (chunks)
         return url || exec_cmd ? bad("replay", "--to-chunks takes only FILE") : to_chunks(file);
-    return ws_lf_replay(file, url, exec_cmd, hang_ms, allow_remote);
+    return ws_lf_replay(file, url, exec_cmd, hang_ms, allow_remote, quiet);
 }

@@ -15,6 +15,7 @@
  *   minimize.c   fewer actions, fewer bytes, same oracle
  *   fuzz.c       the fuzzing loop: seeds, corpus, feedback, findings, -j
  *   replay.c     `wsspec replay`
+ *   wirelog.c    the octets of one run, captured and printed frame by frame
  *   case_repro.c a FAILED conformance case as a reproducer (test-server --save-repro)
  */
 #ifndef WSSPEC_LIVEFUZZ_H
@@ -208,12 +209,43 @@ bool ws_lf_judge(const ws_lf_expect *e, const ws_lf_obs *o, char *detail, size_t
 uint64_t ws_lf_shape(const ws_lf_obs *o, char *out, size_t cap);
 uint64_t ws_lf_hash(const uint8_t *d, size_t n, uint64_t h);
 
+/* ------------------------------------------- wire capture (wirelog.c) */
+
+typedef enum { WS_LF_CAP_TX, WS_LF_CAP_RX, WS_LF_CAP_NOTE } ws_lf_cap_kind;
+
+typedef struct {
+    uint8_t kind; /* ws_lf_cap_kind */
+    int64_t t_ns; /* since the capture started */
+    size_t off, len;
+} ws_lf_cap_item;
+
+/* What one run wrote and read, in order (bounded; the rest is counted). */
+typedef struct {
+    int64_t t0;
+    uint8_t *data;
+    size_t len, cap;
+    ws_lf_cap_item *items;
+    size_t n, items_cap;
+    uint64_t left_out;
+} ws_lf_capture;
+
+void ws_lf_capture_reset(ws_lf_capture *c);
+/* c may be NULL (nothing captured). */
+void ws_lf_capture_add(ws_lf_capture *c, ws_lf_cap_kind kind, const void *d, size_t n);
+void ws_lf_capture_note(ws_lf_capture *c, const char *text);
+void ws_lf_capture_free(ws_lf_capture *c);
+/* Decode and print both directions, one frame per line. */
+void ws_lf_wirelog_print(const ws_lf_capture *c, FILE *out);
+
 /* ---------------------------------------------------- runner (runner.c) */
 
 /* Run the actions against url (a fresh TCP connection) and observe until
  * settled or hang_ms after the last action. */
 void ws_lf_run(const ws_url *url, const ws_lf_repro *r, const ws_lf_expect *e, int hang_ms,
                ws_lf_obs *o);
+/* The same, capturing the octets both ways into cap (reset first). */
+void ws_lf_run_capture(const ws_url *url, const ws_lf_repro *r, const ws_lf_expect *e, int hang_ms,
+                       ws_lf_obs *o, ws_lf_capture *cap);
 /* The sanity probe: a valid handshake and one echoed text message. */
 bool ws_lf_probe(const ws_url *url, const char *host_port, const char *resource, int timeout_ms,
                  char *detail, size_t cap);
@@ -272,6 +304,9 @@ void ws_lf_target_stop(ws_lf_target *t);
  * when the session did not settle). Restarts a supervised peer that is not
  * running first. */
 void ws_lf_evaluate(ws_lf_target *t, const ws_lf_repro *r, ws_lf_verdict *v);
+/* The same, capturing the session's octets both ways (NULL: none). */
+void ws_lf_evaluate_capture(ws_lf_target *t, const ws_lf_repro *r, ws_lf_verdict *v,
+                            ws_lf_capture *cap);
 /* The interval probe: NONE or UNRESPONSIVE / UNREACHABLE / CRASH. */
 void ws_lf_check_alive(ws_lf_target *t, ws_lf_verdict *v);
 
@@ -313,8 +348,8 @@ ws_err ws_lf_save_case_repro(const char *dir, const char *prefix, const ws_case_
                              const char *target, char *path, size_t path_cap, char *err,
                              size_t cap);
 
-/* `wsspec replay`: 0 same, 1 different, 2 usage/file errors, 3 unreachable. */
+/* `wsspec replay` (quiet: no wire log): 0 same, 1 different, 2 usage/file errors, 3 unreachable. */
 int ws_lf_replay(const char *file, const char *url, const char *exec_cmd, int hang_ms,
-                 bool allow_remote);
+                 bool allow_remote, bool quiet);
 
 #endif

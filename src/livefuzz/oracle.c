@@ -136,6 +136,12 @@ static bool process_oracles(ws_lf_target *t, bool abnormal, ws_lf_verdict *v)
 
 void ws_lf_evaluate(ws_lf_target *t, const ws_lf_repro *r, ws_lf_verdict *v)
 {
+    ws_lf_evaluate_capture(t, r, v, NULL);
+}
+
+void ws_lf_evaluate_capture(ws_lf_target *t, const ws_lf_repro *r, ws_lf_verdict *v,
+                            ws_lf_capture *cap)
+{
     memset(v, 0, sizeof *v);
     char err[256];
     /* A peer that is already dead died of an earlier session: restart it
@@ -165,7 +171,7 @@ void ws_lf_evaluate(ws_lf_target *t, const ws_lf_repro *r, ws_lf_verdict *v)
     ws_lf_expect_build(all, len, head, &e);
     free(all);
     for (int tries = 0; tries < 3; tries++) {
-        ws_lf_run(&t->url, r, &e, t->hang_ms, &o);
+        ws_lf_run_capture(&t->url, r, &e, t->hang_ms, &o, cap);
         if (o.end != WS_LF_OBS_NOCONN)
             break;
         if (t->exec_cmd && process_oracles(t, true, v))

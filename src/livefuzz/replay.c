@@ -1,7 +1,9 @@
 /*
  * `wsspec replay FILE [URL] [--exec CMD]`: run a reproducer's actions byte for
  * byte against a peer, judge them with the same oracles as `wsspec fuzz`, and
- * say whether the outcome is the one the file recorded.
+ * say whether the outcome is the one the file recorded. Unless quiet, the
+ * wire log of the run (both directions, frame by frame) comes first; the
+ * last line is always "same: ..." or "different: ...".
  */
 #include <stdio.h>
 #include <string.h>
@@ -10,7 +12,7 @@
 #include "livefuzz/livefuzz.h"
 
 int ws_lf_replay(const char *file, const char *url, const char *exec_cmd, int hang_ms,
-                 bool allow_remote)
+                 bool allow_remote, bool quiet)
 {
     ws_lf_repro r;
     char err[512];
@@ -46,7 +48,12 @@ int ws_lf_replay(const char *file, const char *url, const char *exec_cmd, int ha
         return 3;
     }
     ws_lf_verdict v;
-    ws_lf_evaluate(&t, &r, &v);
+    static ws_lf_capture cap;
+    ws_lf_evaluate_capture(&t, &r, &v, quiet ? NULL : &cap);
+    if (!quiet) {
+        ws_lf_wirelog_print(&cap, stdout);
+        ws_lf_capture_free(&cap);
+    }
     ws_lf_target_stop(&t);
     if (exec_cmd)
         unlink(stderr_path);

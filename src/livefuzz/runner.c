@@ -32,6 +32,7 @@ typedef struct {
     uint8_t ctl[WS_MAX_CONTROL_PAYLOAD];
     size_t ctl_len;
     int64_t last_write, last_read;
+    ws_lf_capture *cap;
 } rx;
 
 static void add_event(ws_lf_obs *o, ws_lf_msg m)
@@ -173,8 +174,11 @@ static bool read_until(ws_conn *c, rx *x, int64_t deadline, bool until_settled)
         }
         if (e != WS_OK) {
             ended(x->o, e);
+            ws_lf_capture_note(x->cap, e == WS_ERR_CLOSED ? "the peer closed TCP"
+                                                          : "the connection was reset");
             return false;
         }
+        ws_lf_capture_add(x->cap, WS_LF_CAP_RX, buf, n);
         received(x, buf, n);
     }
 }
@@ -182,6 +186,14 @@ static bool read_until(ws_conn *c, rx *x, int64_t deadline, bool until_settled)
 void ws_lf_run(const ws_url *url, const ws_lf_repro *r, const ws_lf_expect *e, int hang_ms,
                ws_lf_obs *o)
 {
+    ws_lf_run_capture(url, r, e, hang_ms, o, NULL);
+}
+
+void ws_lf_run_capture(const ws_url *url, const ws_lf_repro *r, const ws_lf_expect *e, int hang_ms,
+                       ws_lf_obs *o, ws_lf_capture *cap)
+{
+    if (cap)
+        ws_lf_capture_reset(cap);
     memset(o, 0, sizeof *o);
     o->first_reply_ns = -1;
     int64_t t0 = ws_now_ns();
@@ -189,6 +201,7 @@ void ws_lf_run(const ws_url *url, const ws_lf_repro *r, const ws_lf_expect *e, i
     ws_err ce =
         ws_conn_connect(url, NULL, ws_deadline_ms(CONNECT_MS), &c, o->detail, sizeof o->detail);
     if (ce != WS_OK) {
+        ws_lf_capture_note(cap, "could not connect");
         o->end = WS_LF_OBS_NOCONN;
         o->elapsed_ns = ws_now_ns() - t0;
         return;
@@ -198,11 +211,13 @@ void ws_lf_run(const ws_url *url, const ws_lf_repro *r, const ws_lf_expect *e, i
     x.o = o;
     x.e = e;
     x.last_write = t0;
+    x.cap = cap;
     bool we_reset = false;
     for (size_t i = 0; i < r->nacts && o->end == WS_LF_OBS_OPEN && !we_reset; i++) {
         const ws_lf_action *a = &r->acts[i];
         switch (a->kind) {
         case WS_LF_SEND: {
+            ws_lf_capture_add(cap, WS_LF_CAP_TX, a->data, a->len);
             ws_err we = ws_conn_write(c, a->data, a->len, ws_deadline_ms(WRITE_MS));
             x.last_write = ws_now_ns();
             if (we != WS_OK)
@@ -211,15 +226,21 @@ void ws_lf_run(const ws_url *url, const ws_lf_repro *r, const ws_lf_expect *e, i
                 read_until(c, &x, 0, false);
             break;
         }
-        case WS_LF_PAUSE:
+        case WS_LF_PAUSE: {
+            char note[48];
+            snprintf(note, sizeof note, "pause %d ms", a->ms);
+            ws_lf_capture_note(cap, note);
             read_until(c, &x, ws_deadline_ms(a->ms), false);
             break;
+        }
         case WS_LF_SHUTDOWN:
+            ws_lf_capture_note(cap, "shutdown: wsspec half-closed TCP");
             ws_conn_shutdown_write(c);
             break;
         case WS_LF_RESET: {
             struct linger lg = {.l_onoff = 1, .l_linger = 0};
             setsockopt(ws_conn_fd(c), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+            ws_lf_capture_note(cap, "reset: wsspec aborts the connection");
             we_reset = true;
             break;
         }
@@ -228,6 +249,9 @@ void ws_lf_run(const ws_url *url, const ws_lf_repro *r, const ws_lf_expect *e, i
     if (!we_reset && o->end == WS_LF_OBS_OPEN)
         read_until(c, &x, ws_deadline_ms(hang_ms), true);
     o->settled = we_reset || ws_lf_settled(e, o);
+    if (cap && !we_reset && o->end == WS_LF_OBS_OPEN)
+        ws_lf_capture_note(cap, o->settled ? "settled: wsspec closes the connection"
+                                           : "nothing more within --hang-ms: wsspec closes");
     if (x.last_read > x.last_write)
         o->first_reply_ns = x.last_read - x.last_write;
     o->elapsed_ns = ws_now_ns() - t0;

@@ -43,6 +43,7 @@ replay_expect() {
     local file=$1 want=$2 word=$3 rc=0 out
     shift 3
     out=$(timeout 30 "$ws" replay "$file" "$@") || rc=$?
+    out=$(tail -n 1 <<<"$out") # the wire log comes first
     echo "  replay: $out"
     [[ $rc == "$want" && $out == "$word"* ]] || fail "replay $file: exit $rc, '$out' (expected $word)"
 }
