@@ -21,12 +21,18 @@ static const char fuzz_usage[] =
     "usage: wsspec fuzz URL [--exec \"SERVER COMMAND\"] [--seconds N | --runs N] [--seed S]\n"
     "                   [-j N] [--corpus DIR] [--findings DIR] [--rss-limit MB] [--hang-ms MS]\n"
     "                   [--allow-remote]\n"
-    "Fuzz a WebSocket server with mutated sessions; save minimized reproducers of findings.\n"
+    "       wsspec fuzz --client --listen HOST:PORT [--exec \"CLIENT COMMAND {url}\"]\n"
+    "                   [--seconds N | --runs N] [--seed S] [--findings DIR] [--rss-limit MB]\n"
+    "                   [--hang-ms MS] [--allow-remote]\n"
+    "Fuzz a WebSocket server (or, with --client, a client: {url} in the command becomes\n"
+    "ws://HOST:PORT/s<N>) with mutated sessions; save minimized reproducers of findings.\n"
     "Exit: 0 no finding, 1 findings saved, 2 usage, 3 target unreachable at start.\n";
 
 static const char replay_usage[] =
     "usage: wsspec replay FILE [URL] [--exec \"SERVER COMMAND\"] [--hang-ms MS] [--allow-remote]\n"
     "                     [-q|--quiet]\n"
+    "       wsspec replay FILE --client --listen HOST:PORT [--exec \"CLIENT COMMAND {url}\"]\n"
+    "                     [--hang-ms MS] [--allow-remote] [-q|--quiet]\n"
     "       wsspec replay --to-chunks FILE > out.bin\n"
     "Replay a reproducer: prints the wire log (not with --quiet), then 'same: ...' (exit 0)\n"
     "or 'different: ...' (exit 1) as the last line.\n";
@@ -85,8 +91,12 @@ int ws_cmd_fuzz(int argc, char **argv)
             return WS_EXIT_OK;
         } else if (strcmp(argv[i], "--allow-remote") == 0) {
             cfg.allow_remote = true;
-        } else if (strcmp(argv[i], "--client") == 0 || flag(argc, argv, &i, "--listen", &v)) {
-            return bad("fuzz", "client mode (--client/--listen) is not implemented yet");
+        } else if (strcmp(argv[i], "--client") == 0) {
+            cfg.client_mode = true;
+        } else if (flag(argc, argv, &i, "--listen", &v)) {
+            if (!v || !*v)
+                return bad("fuzz", "--listen needs HOST:PORT");
+            cfg.listen = v;
         } else if (flag(argc, argv, &i, "--exec", &v)) {
             if (!v || !*v)
                 return bad("fuzz", "--exec needs a command");
@@ -133,15 +143,24 @@ int ws_cmd_fuzz(int argc, char **argv)
             cfg.url = argv[i];
         }
     }
-    if (!cfg.url)
+    if (cfg.client_mode || cfg.listen) {
+        if (!cfg.client_mode || !cfg.listen)
+            return bad("fuzz", "client mode needs both --client and --listen HOST:PORT");
+        if (cfg.url)
+            return bad("fuzz", "client mode takes no URL ('%s'): the client connects to --listen",
+                       cfg.url);
+        if (cfg.jobs != 1 || cfg.corpus_dir)
+            return bad("fuzz", "client mode runs one job and keeps no --corpus");
+    } else if (!cfg.url) {
         return bad("fuzz", "missing the server URL");
+    }
     if (have_seconds && have_runs)
         return bad("fuzz", "give --seconds or --runs, not both");
     if (!have_seconds && !have_runs)
         cfg.seconds = 60;
     if (cfg.rss_limit_mb && !cfg.exec_cmd)
         return bad("fuzz", "--rss-limit needs --exec (wsspec samples the process it started)");
-    return ws_lf_fuzz(&cfg);
+    return cfg.client_mode ? ws_lf_client_fuzz(&cfg) : ws_lf_fuzz(&cfg);
 }
 
 static int to_chunks(const char *file)
@@ -150,6 +169,12 @@ static int to_chunks(const char *file)
     char err[512];
     if (ws_lf_repro_load(file, &r, err, sizeof err) != WS_OK) {
         fprintf(stderr, "wsspec replay: %s\n", err);
+        return WS_EXIT_USAGE;
+    }
+    if (r.client_mode) {
+        fprintf(stderr, "wsspec replay: %s: --to-chunks takes server-mode reproducers only\n",
+                file);
+        ws_lf_repro_free(&r);
         return WS_EXIT_USAGE;
     }
     uint8_t *out;
@@ -167,9 +192,8 @@ static int to_chunks(const char *file)
 
 int ws_cmd_replay(int argc, char **argv)
 {
-    const char *file = NULL, *url = NULL, *exec_cmd = NULL;
-    bool chunks = false, allow_remote = false, quiet = false;
-    int hang_ms = 2000;
+    ws_lf_replay_opts opt = {.hang_ms = 2000};
+    bool chunks = false;
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
         double d;
@@ -179,30 +203,41 @@ int ws_cmd_replay(int argc, char **argv)
         } else if (strcmp(argv[i], "--to-chunks") == 0) {
             chunks = true;
         } else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
-            quiet = true;
+            opt.quiet = true;
         } else if (strcmp(argv[i], "--allow-remote") == 0) {
-            allow_remote = true;
+            opt.allow_remote = true;
+        } else if (strcmp(argv[i], "--client") == 0) {
+            opt.client = true;
+        } else if (flag(argc, argv, &i, "--listen", &v)) {
+            if (!v || !*v)
+                return bad("replay", "--listen needs HOST:PORT");
+            opt.listen = v;
         } else if (flag(argc, argv, &i, "--exec", &v)) {
             if (!v || !*v)
                 return bad("replay", "--exec needs a command");
-            exec_cmd = v;
+            opt.exec_cmd = v;
         } else if (flag(argc, argv, &i, "--hang-ms", &v)) {
             if (!number(v, 10, 3.6e6, &d))
                 return bad("replay", "--hang-ms needs milliseconds (10-3600000)");
-            hang_ms = (int)d;
+            opt.hang_ms = (int)d;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             return bad("replay", "unknown option '%s'", argv[i]);
-        } else if (!file) {
-            file = argv[i];
-        } else if (!url) {
-            url = argv[i];
+        } else if (!opt.file) {
+            opt.file = argv[i];
+        } else if (!opt.url) {
+            opt.url = argv[i];
         } else {
             return bad("replay", "unexpected argument '%s'", argv[i]);
         }
     }
-    if (!file)
+    if (!opt.file)
         return bad("replay", "missing the reproducer FILE");
     if (chunks)
-        return url || exec_cmd ? bad("replay", "--to-chunks takes only FILE") : to_chunks(file);
-    return ws_lf_replay(file, url, exec_cmd, hang_ms, allow_remote, quiet);
+        return opt.url || opt.exec_cmd || opt.client ? bad("replay", "--to-chunks takes only FILE")
+                                                     : to_chunks(opt.file);
+    if (opt.client != (opt.listen != NULL))
+        return bad("replay", "client mode needs both --client and --listen HOST:PORT");
+    if (opt.client && opt.url)
+        return bad("replay", "client mode takes no URL ('%s')", opt.url);
+    return ws_lf_replay(&opt);
 }

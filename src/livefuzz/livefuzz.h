@@ -31,6 +31,7 @@
 #include "driver/result.h"
 #include "wsspec/error.h"
 #include "wsspec/mutator.h"
+#include "wsspec/net.h"
 #include "wsspec/url.h"
 
 /* ------------------------------------------------------------ oracles */
@@ -169,9 +170,10 @@ typedef struct {
     size_t ndata;
     ws_lf_msg pings[WS_LF_MAX_EVENTS];
     size_t npings;
-    bool overflow;  /* more events than kept: echoes are not judged */
-    bool open_tail; /* a text message turned invalid but did not end: the peer may fail
-                       now or at its end, so events after the listed ones are optional */
+    bool overflow;      /* more events than kept: echoes are not judged */
+    bool open_tail;     /* a text message turned invalid but did not end: the peer may fail
+                           now or at its end, so events after the listed ones are optional */
+    bool may_stay_open; /* client mode: a non-101 answer; the client need not close */
 } ws_lf_expect;
 
 typedef enum {
@@ -202,6 +204,9 @@ typedef struct {
 } ws_lf_obs;
 
 void ws_lf_expect_build(const uint8_t *sent, size_t len, size_t head_len, ws_lf_expect *e);
+/* The frame part of the model: stream parsed as the peer parses it (a
+ * client: frames must be unmasked; a server: masked). */
+void ws_lf_model_frames(const uint8_t *stream, size_t n, bool peer_is_client, ws_lf_expect *e);
 bool ws_lf_settled(const ws_lf_expect *e, const ws_lf_obs *o);
 /* MUST violations visible in the observation; detail gets one line. */
 bool ws_lf_judge(const ws_lf_expect *e, const ws_lf_obs *o, char *detail, size_t cap);
@@ -234,8 +239,19 @@ void ws_lf_capture_reset(ws_lf_capture *c);
 void ws_lf_capture_add(ws_lf_capture *c, ws_lf_cap_kind kind, const void *d, size_t n);
 void ws_lf_capture_note(ws_lf_capture *c, const char *text);
 void ws_lf_capture_free(ws_lf_capture *c);
-/* Decode and print both directions, one frame per line. */
-void ws_lf_wirelog_print(const ws_lf_capture *c, FILE *out);
+/* Decode and print both directions, one frame per line (client_mode:
+ * wsspec was the server, the peer's head is a request). */
+void ws_lf_wirelog_print(const ws_lf_capture *c, bool client_mode, FILE *out);
+
+/* ------------------------------------ client mode (client_model.c) */
+
+/* What a conformant echo client must do with the octets wsspec (the server)
+ * sent: its opening response judged against the client's request (key and
+ * offers), then the frames, which must be unmasked. */
+void ws_lf_expect_build_client(const uint8_t *sent, size_t len, size_t head_len,
+                               const char *request, size_t request_len, ws_lf_expect *e);
+bool ws_lf_settled_client(const ws_lf_expect *e, const ws_lf_obs *o);
+bool ws_lf_judge_client(const ws_lf_expect *e, const ws_lf_obs *o, char *detail, size_t cap);
 
 /* ---------------------------------------------------- runner (runner.c) */
 
@@ -246,6 +262,10 @@ void ws_lf_run(const ws_url *url, const ws_lf_repro *r, const ws_lf_expect *e, i
 /* The same, capturing the octets both ways into cap (reset first). */
 void ws_lf_run_capture(const ws_url *url, const ws_lf_repro *r, const ws_lf_expect *e, int hang_ms,
                        ws_lf_obs *o, ws_lf_capture *cap);
+/* Client mode: run the actions over an accepted connection whose request
+ * was read (early: octets that followed it); conn is closed at the end. */
+void ws_lf_run_accepted(ws_conn *c, const uint8_t *early, size_t early_len, const ws_lf_repro *r,
+                        const ws_lf_expect *e, int hang_ms, ws_lf_obs *o, ws_lf_capture *cap);
 /* The sanity probe: a valid handshake and one echoed text message. */
 bool ws_lf_probe(const ws_url *url, const char *host_port, const char *resource, int timeout_ms,
                  char *detail, size_t cap);
@@ -310,6 +330,55 @@ void ws_lf_evaluate_capture(ws_lf_target *t, const ws_lf_repro *r, ws_lf_verdict
 /* The interval probe: NONE or UNRESPONSIVE / UNREACHABLE / CRASH. */
 void ws_lf_check_alive(ws_lf_target *t, ws_lf_verdict *v);
 
+/* ---------------------------------- client mode sessions (client_session.c) */
+
+/* A valid 101 response ("Sec-WebSocket-Accept: {accept}"), no frames. */
+void ws_lf_client_session_default(ws_lf_session *s);
+/* Seed i (0, 1, ...): a few unmasked message patterns; false past the last. */
+bool ws_lf_client_seed(ws_lf_session *s, size_t i);
+void ws_lf_client_mutate(ws_lf_session *s, ws_rng *r);
+
+/* ----------------------------------- client mode target (client_target.c) */
+
+typedef struct {
+    int fd; /* listening socket */
+    char host[256];
+    uint16_t port;
+    char base_url[300]; /* ws://HOST:PORT */
+    const char *exec_cmd;
+    char cmd_template[2048]; /* --exec with "{url}" */
+    ws_lf_proc proc;
+    int batch;      /* the answer to getCaseCount */
+    int hang_ms;    /* default 2000 */
+    int connect_ms; /* how long to wait for the client's next connection */
+    long rss_limit_kb;
+    int early_deaths; /* the client died before connecting (not blamed on a session) */
+} ws_lf_client_target;
+
+typedef struct {
+    ws_conn *conn;
+    char request[WS_LF_HS_MAX];
+    size_t request_len;
+    uint8_t early[WS_LF_HS_MAX]; /* octets after the request head */
+    size_t early_len;
+    char key[64];
+} ws_lf_client_conn;
+
+/* Listen on HOST:PORT (loopback unless allow_remote); exit-2 errors. */
+ws_err ws_lf_client_init(ws_lf_client_target *t, const char *listen, const char *exec_cmd,
+                         const char *stderr_path, bool allow_remote, char *err, size_t cap);
+void ws_lf_client_stop(ws_lf_client_target *t);
+/* The next session connection (its request read), starting the client when
+ * it is not running and answering getCaseCount/updateReports on the way.
+ * WS_ERR_CLOSED with v set when the client died (not with status 0),
+ * WS_ERR_TIMEOUT when nothing connected in time. */
+ws_err ws_lf_client_next(ws_lf_client_target *t, int timeout_ms, ws_lf_client_conn *out,
+                         ws_lf_verdict *v, char *err, size_t cap);
+/* Run one session (mode client) on the client's next connection and judge
+ * it: crash, sanitizer, rss, must, hang; cap (or NULL) gets the wire log. */
+void ws_lf_client_evaluate(ws_lf_client_target *t, const ws_lf_repro *r, ws_lf_verdict *v,
+                           ws_lf_capture *cap);
+
 /* -------------------------------------------------- minimizer (minimize.c) */
 
 typedef bool (*ws_lf_reproduces_fn)(void *ctx, const ws_lf_session *s);
@@ -333,6 +402,8 @@ typedef struct {
     long rss_limit_mb;
     int hang_ms;
     bool allow_remote;
+    bool client_mode;   /* --client: fuzz a client under test */
+    const char *listen; /* --listen HOST:PORT (client mode) */
 } ws_lf_config;
 
 /* Returns the exit status: 0 no finding, 1 findings saved, 2 usage, 3 unreachable. */
@@ -348,8 +419,21 @@ ws_err ws_lf_save_case_repro(const char *dir, const char *prefix, const ws_case_
                              const char *target, char *path, size_t path_cap, char *err,
                              size_t cap);
 
-/* `wsspec replay` (quiet: no wire log): 0 same, 1 different, 2 usage/file errors, 3 unreachable. */
-int ws_lf_replay(const char *file, const char *url, const char *exec_cmd, int hang_ms,
-                 bool allow_remote, bool quiet);
+/* Client mode (client_fuzz.c); the same exit statuses. */
+int ws_lf_client_fuzz(const ws_lf_config *cfg);
+
+typedef struct {
+    const char *file;
+    const char *url;      /* server mode: NULL for the file's target */
+    const char *listen;   /* client mode: --listen HOST:PORT */
+    const char *exec_cmd; /* NULL: the peer runs on its own */
+    int hang_ms;
+    bool allow_remote;
+    bool client; /* --client given */
+    bool quiet;  /* no wire log */
+} ws_lf_replay_opts;
+
+/* `wsspec replay`: 0 same, 1 different, 2 usage/file errors, 3 unreachable. */
+int ws_lf_replay(const ws_lf_replay_opts *opt);
 
 #endif

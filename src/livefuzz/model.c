@@ -148,15 +148,19 @@ void ws_lf_expect_build(const uint8_t *sent, size_t len, size_t head_len, ws_lf_
         return; /* the peer is still waiting for the end of the request */
     e->head_sent = true;
     model_request(sent, head_len, e);
-    size_t n = len - head_len;
+    ws_lf_model_frames(sent + head_len, len - head_len, false, e);
+}
+
+void ws_lf_model_frames(const uint8_t *stream, size_t n, bool peer_is_client, ws_lf_expect *e)
+{
     uint8_t *buf = malloc(n ? n : 1);
     if (!buf) {
         e->judge_frames = false;
         return;
     }
-    memcpy(buf, sent + head_len, n);
+    memcpy(buf, stream, n);
     ws_parser p;
-    ws_parser_config cfg = {.role = WS_ROLE_SERVER};
+    ws_parser_config cfg = {.role = peer_is_client ? WS_ROLE_CLIENT : WS_ROLE_SERVER};
     ws_parser_init(&p, &cfg);
     model m = {.e = e};
     size_t pos = 0, frame_start = 0;
@@ -169,7 +173,7 @@ void ws_lf_expect_build(const uint8_t *sent, size_t len, size_t head_len, ws_lf_
         pos += used;
         if (err != WS_OK) {
             /* A peer may wait for the whole frame before judging it. */
-            if (whole_frame_sent(sent + head_len + frame_start, n - frame_start)) {
+            if (whole_frame_sent(stream + frame_start, n - frame_start)) {
                 e->end = WS_LF_M_FAIL;
                 e->violation = err;
             } else {

@@ -3,7 +3,10 @@
  *
  *   # comment lines and blank lines are ignored
  *   wsspec-repro 1                     format version (first keyword line)
- *   mode server                        wsspec is the client of a server under test
+ *   mode server                        wsspec is the client of a server under test;
+ *                                      "mode client": wsspec is the server, the sends
+ *                                      are its response and frames, and "{accept}" in
+ *                                      them stands for the client key's accept value
  *   target ws://127.0.0.1:9001/        where it was found (replay may override)
  *   oracle crash                       none|crash|sanitizer|unreachable|unresponsive|
  *                                      rss|hang|must
@@ -137,7 +140,11 @@ static void preview(FILE *out, const uint8_t *d, size_t n)
 
 void ws_lf_repro_write(const ws_lf_repro *r, FILE *out)
 {
-    fputs("# wsspec live-fuzzing reproducer: replay with 'wsspec replay FILE [URL]'\n", out);
+    fputs(r->client_mode
+              ? "# wsspec live-fuzzing reproducer: replay with 'wsspec replay FILE "
+                "--client --listen HOST:PORT --exec \"CLIENT {url}\"'\n"
+              : "# wsspec live-fuzzing reproducer: replay with 'wsspec replay FILE [URL]'\n",
+          out);
     fprintf(out, "wsspec-repro %d\n", WS_LF_REPRO_VERSION);
     fprintf(out, "mode %s\n", r->client_mode ? "client" : "server");
     if (r->target[0])

@@ -33,6 +33,7 @@ typedef struct {
     size_t ctl_len;
     int64_t last_write, last_read;
     ws_lf_capture *cap;
+    bool client_mode; /* the peer is a client: its frames must be masked */
 } rx;
 
 static void add_event(ws_lf_obs *o, ws_lf_msg m)
@@ -159,7 +160,8 @@ static bool read_until(ws_conn *c, rx *x, int64_t deadline, bool until_settled)
 {
     static _Thread_local uint8_t buf[65536];
     for (;;) {
-        if (until_settled && ws_lf_settled(x->e, x->o))
+        if (until_settled &&
+            (x->client_mode ? ws_lf_settled_client(x->e, x->o) : ws_lf_settled(x->e, x->o)))
             return true;
         size_t n = 0;
         ws_err e;
@@ -182,6 +184,10 @@ static bool read_until(ws_conn *c, rx *x, int64_t deadline, bool until_settled)
         received(x, buf, n);
     }
 }
+
+static void run_actions(ws_conn *c, const ws_lf_repro *r, const ws_lf_expect *e, int hang_ms,
+                        ws_lf_obs *o, ws_lf_capture *cap, bool client_mode, const uint8_t *early,
+                        size_t early_len, int64_t t0);
 
 void ws_lf_run(const ws_url *url, const ws_lf_repro *r, const ws_lf_expect *e, int hang_ms,
                ws_lf_obs *o)
@@ -206,12 +212,36 @@ void ws_lf_run_capture(const ws_url *url, const ws_lf_repro *r, const ws_lf_expe
         o->elapsed_ns = ws_now_ns() - t0;
         return;
     }
+    run_actions(c, r, e, hang_ms, o, cap, false, NULL, 0, t0);
+}
+
+/* The actions over an open connection, then observe until settled or hang_ms. */
+static void run_actions(ws_conn *c, const ws_lf_repro *r, const ws_lf_expect *e, int hang_ms,
+                        ws_lf_obs *o, ws_lf_capture *cap, bool client_mode, const uint8_t *early,
+                        size_t early_len, int64_t t0)
+{
     static _Thread_local rx x;
     memset(&x, 0, sizeof x);
     x.o = o;
     x.e = e;
     x.last_write = t0;
     x.cap = cap;
+    x.client_mode = client_mode;
+    if (client_mode) {
+        /* The request was read: what follows it are the client's frames. */
+        o->hs_done = true;
+        o->hs_status = 101;
+        ws_parser_config cfg = {.role = WS_ROLE_SERVER};
+        ws_parser_init(&x.p, &cfg);
+        if (early_len) {
+            uint8_t *copy = malloc(early_len);
+            if (copy) {
+                memcpy(copy, early, early_len);
+                frames(&x, copy, early_len);
+                free(copy);
+            }
+        }
+    }
     bool we_reset = false;
     for (size_t i = 0; i < r->nacts && o->end == WS_LF_OBS_OPEN && !we_reset; i++) {
         const ws_lf_action *a = &r->acts[i];
@@ -248,7 +278,7 @@ void ws_lf_run_capture(const ws_url *url, const ws_lf_repro *r, const ws_lf_expe
     }
     if (!we_reset && o->end == WS_LF_OBS_OPEN)
         read_until(c, &x, ws_deadline_ms(hang_ms), true);
-    o->settled = we_reset || ws_lf_settled(e, o);
+    o->settled = we_reset || (client_mode ? ws_lf_settled_client(e, o) : ws_lf_settled(e, o));
     if (cap && !we_reset && o->end == WS_LF_OBS_OPEN)
         ws_lf_capture_note(cap, o->settled ? "settled: wsspec closes the connection"
                                            : "nothing more within --hang-ms: wsspec closes");
@@ -256,6 +286,14 @@ void ws_lf_run_capture(const ws_url *url, const ws_lf_repro *r, const ws_lf_expe
         o->first_reply_ns = x.last_read - x.last_write;
     o->elapsed_ns = ws_now_ns() - t0;
     ws_conn_close(c);
+}
+
+void ws_lf_run_accepted(ws_conn *c, const uint8_t *early, size_t early_len, const ws_lf_repro *r,
+                        const ws_lf_expect *e, int hang_ms, ws_lf_obs *o, ws_lf_capture *cap)
+{
+    memset(o, 0, sizeof *o);
+    o->first_reply_ns = -1;
+    run_actions(c, r, e, hang_ms, o, cap, true, early, early_len, ws_now_ns());
 }
 
 bool ws_lf_probe(const ws_url *url, const char *host_port, const char *resource, int timeout_ms,

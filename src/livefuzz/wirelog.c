@@ -74,6 +74,8 @@ void ws_lf_capture_add(ws_lf_capture *c, ws_lf_cap_kind kind, const void *d, siz
 
 typedef struct {
     bool tx;
+    bool response;       /* this side's head is a response from the peer */
+    bool server_mode;    /* wsspec is the client (of a server under test) */
     bool head_done, raw; /* raw: after a refused handshake, octets are not frames */
     char head[HEAD_KEEP];
     size_t head_len, head_total;
@@ -128,8 +130,9 @@ static void print_head(printer *p, side *s, int64_t t_ns, bool finished)
         pos += n;
     }
     char sum[96];
-    snprintf(sum, sizeof sum, "(%s: %zu octets%s)", s->tx ? "request head" : "response head",
-             s->head_total, finished ? "" : ", not finished");
+    snprintf(sum, sizeof sum, "(%s: %zu octets%s)",
+             s->tx == s->server_mode ? "request head" : "response head", s->head_total,
+             finished ? "" : ", not finished");
     if (pos < s->head_len || s->head_total > s->head_len || !finished)
         line(p, -1, dir_of(s), sum);
 }
@@ -145,7 +148,7 @@ static void frame_line(printer *p, side *s, int64_t t_ns, const char *suffix)
 static void head_ended(side *s)
 {
     s->head_done = true;
-    if (!s->tx)
+    if (s->response) /* after a refused handshake, what follows is not frames */
         s->raw = !(s->head_len >= 12 && memcmp(s->head, "HTTP/1.1 101", 12) == 0);
 }
 
@@ -239,11 +242,13 @@ static void flush(printer *p, side *s)
     }
 }
 
-void ws_lf_wirelog_print(const ws_lf_capture *c, FILE *out)
+void ws_lf_wirelog_print(const ws_lf_capture *c, bool client_mode, FILE *out)
 {
     static side sides[2];
     memset(sides, 0, sizeof sides);
     sides[0].tx = true;
+    sides[0].server_mode = sides[1].server_mode = !client_mode;
+    sides[1].response = !client_mode;
     printer p = {.out = out};
     fprintf(out, "wire log (-> sent by wsspec, <- sent by the peer):\n");
     for (size_t i = 0; i < c->n; i++) {
