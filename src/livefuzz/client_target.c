@@ -217,8 +217,7 @@ ws_err ws_lf_client_next(ws_lf_client_target *t, int timeout_ms, ws_lf_client_co
     return WS_ERR_TIMEOUT;
 }
 
-/* The actions with every "{accept}" replaced by the accept value for key. */
-static bool substitute(const ws_lf_repro *in, const char *key, ws_lf_repro *out)
+bool ws_lf_client_substitute(const ws_lf_repro *in, const char *key, ws_lf_repro *out)
 {
     char accept[WS_ACCEPT_LEN + 1];
     ws_accept_key(key, strlen(key), accept);
@@ -231,7 +230,8 @@ static bool substitute(const ws_lf_repro *in, const char *key, ws_lf_repro *out)
                 return false;
             continue;
         }
-        uint8_t *buf = malloc(a->len * 2 + 1);
+        /* Each token (tl octets) grows to WS_ACCEPT_LEN octets. */
+        uint8_t *buf = malloc(a->len + (a->len / tl + 1) * WS_ACCEPT_LEN);
         if (!buf)
             return false;
         size_t n = 0;
@@ -281,7 +281,7 @@ void ws_lf_client_evaluate(ws_lf_client_target *t, const ws_lf_repro *r, ws_lf_v
     static ws_lf_repro sub;
     static ws_lf_expect e;
     static ws_lf_obs o;
-    if (!substitute(r, cc.key, &sub)) {
+    if (!ws_lf_client_substitute(r, cc.key, &sub)) {
         ws_lf_repro_free(&sub);
         ws_conn_close(cc.conn);
         set(v, WS_LF_NONE, "out of memory");

@@ -374,6 +374,9 @@ void ws_lf_client_stop(ws_lf_client_target *t);
  * WS_ERR_TIMEOUT when nothing connected in time. */
 ws_err ws_lf_client_next(ws_lf_client_target *t, int timeout_ms, ws_lf_client_conn *out,
                          ws_lf_verdict *v, char *err, size_t cap);
+/* The actions with every "{accept}" in the sent octets replaced by the
+ * Sec-WebSocket-Accept value for key (out is initialised here). */
+bool ws_lf_client_substitute(const ws_lf_repro *in, const char *key, ws_lf_repro *out);
 /* Run one session (mode client) on the client's next connection and judge
  * it: crash, sanitizer, rss, must, hang; cap (or NULL) gets the wire log. */
 void ws_lf_client_evaluate(ws_lf_client_target *t, const ws_lf_repro *r, ws_lf_verdict *v,
