@@ -211,6 +211,25 @@ static void mutate_delivery(ws_lf_session *s, ws_rng *r)
     qsort(s->cuts, s->ncuts, sizeof s->cuts[0], cmp_cut);
 }
 
+/* Payload octets: the core's edits, or a run of up to 100 octets inserted
+ * (lengths near the control-frame limit and the 7/16-bit boundaries are
+ * reached in a few steps, not a hundred). */
+static size_t grow_bytes(void *ctx, uint8_t *d, size_t size, size_t max)
+{
+    ws_rng *r = ctx;
+    if (ws_rng_below(r, 4) || size >= max)
+        return ws_mut_bytes_default(ctx, d, size, max);
+    size_t n = 1 + (size_t)ws_rng_below(r, 100);
+    if (n > max - size)
+        n = max - size;
+    size_t at = (size_t)ws_rng_below(r, size + 1);
+    memmove(d + at + n, d + at, size - at);
+    uint8_t fill = (uint8_t)('a' + ws_rng_below(r, 26));
+    for (size_t i = 0; i < n; i++)
+        d[at + i] = ws_rng_below(r, 8) ? fill : (uint8_t)ws_rng_next(r);
+    return size + n;
+}
+
 void ws_lf_client_mutate(ws_lf_session *s, ws_rng *r)
 {
     unsigned what = (unsigned)ws_rng_below(r, 20);
@@ -230,7 +249,7 @@ void ws_lf_client_mutate(ws_lf_session *s, ws_rng *r)
             ws_lf_session_copy(&tmp, s);
             ws_lf_session_copy(s, &tmp);
         }
-        ws_mut_ctx ctx = {.rng = r};
+        ws_mut_ctx ctx = {.rng = r, .bytes = grow_bytes, .bytes_ctx = r};
         ws_mut_seq_mutate(&s->seq, &ctx);
     }
 }

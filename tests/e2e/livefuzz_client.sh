@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Live fuzzing of a client end to end (`wsspec fuzz --client`): against
-# wsspec-badclient with a planted flaw (--violate accept-rsv, --violate
-# no-mask) it saves a "mode client" reproducer that `wsspec replay --client`
+# wsspec-badclient with a planted flaw (--violate accept-rsv, no-mask,
+# crash-long-ping) it saves a "mode client" reproducer that `wsspec replay --client`
 # reproduces ("same", exit 0) and that a conformant client does not
 # ("different", exit 1); against the conformant wsspec-badclient and the
 # python3-websockets client it finds nothing.
 #
-#   bash tests/e2e/livefuzz_client.sh BUILD_DIR      (about 40 s)
+#   bash tests/e2e/livefuzz_client.sh BUILD_DIR      (about 50 s)
 set -euo pipefail
 
 build_dir=${1:?usage: livefuzz_client.sh BUILD_DIR}
@@ -57,7 +57,8 @@ port=$(free_port)
 replay_expect "$finding" 0 same --client --listen "127.0.0.1:$port" --exec "$bad" --hang-ms 1000
 grep -q '<-  GET /s1' "$work/replay.out" || fail "the client's request is not in the wire log"
 grep -q -- '->  HTTP/1.1 101' "$work/replay.out" || fail "the response is not in the wire log"
-grep -q -- '->  #[0-9]* [A-Za-z]* FIN=[01] RSV=1' "$work/replay.out" || fail "no RSV frame in the wire log"
+grep -qE -- '->  #[0-9]+ .*FIN=[01] RSV=(1..|.1.|..1) ' "$work/replay.out" ||
+    fail "no frame with an RSV bit in the wire log"
 replay_expect "$finding" 1 different --client --listen "127.0.0.1:$port" --exec "$good" --hang-ms 1000
 
 echo "== MUST: wsspec-badclient --violate no-mask"
@@ -66,6 +67,19 @@ fuzz_run nomask 1 --listen "127.0.0.1:$port" \
     --exec "$badclient --url {url} --agent fuzz --violate no-mask" --seconds 5 --seed 2 \
     --hang-ms 1000 --findings "$work/nomask"
 grep -l 'MASK_MISSING' "$work"/nomask/must-*.repro >/dev/null 2>&1 || fail "no MASK_MISSING finding"
+
+echo "== crash: wsspec-badclient --violate crash-long-ping"
+port=$(free_port)
+crash="$badclient --url {url} --agent fuzz --violate crash-long-ping"
+fuzz_run crash 1 --listen "127.0.0.1:$port" --exec "$crash" --seconds 10 --seed 3 --hang-ms 1000 \
+    --findings "$work/crash"
+finding=$(ls "$work"/crash/crash-*.repro 2>/dev/null | head -1)
+[[ -n $finding ]] || fail "no crash finding"
+grep -q '^detail killed by signal 6' "$finding" || fail "$finding: not the SIGABRT crash"
+[[ -f $finding.stderr ]] || fail "no stderr saved next to $finding"
+port=$(free_port)
+replay_expect "$finding" 0 same --client --listen "127.0.0.1:$port" --exec "$crash" --quiet
+replay_expect "$finding" 1 different --client --listen "127.0.0.1:$port" --exec "$good" --quiet
 
 echo "== no false positives: the conformant wsspec-badclient"
 port=$(free_port)

@@ -55,7 +55,9 @@
       "never answer a close frame; wait for the server to drop TCP (5.5.1)")                       \
     X(WRONG_CLOSE_CODE, "wrong-close-code", "reply to every close with 1002 (5.5.1)")              \
     X(CLOSE_TCP_FIRST, "close-tcp-first",                                                          \
-      "drop TCP right after replying to a close instead of waiting for the server (7.1.1)")
+      "drop TCP right after replying to a close instead of waiting for the server (7.1.1)")        \
+    X(CRASH_LONG_PING, "crash-long-ping",                                                          \
+      "abort (SIGABRT, a planted crash for the live fuzzer) on a Ping of more than 64 octets")
 
 enum {
 #define BC_VIOLATION_BIT_(id, name, desc) BC_BIT_##id,

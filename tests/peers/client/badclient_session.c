@@ -157,6 +157,8 @@ static void on_close_frame(session *s)
 static void on_control(session *s, uint8_t opcode)
 {
     if (opcode == WS_OP_PING) {
+        if (bc_has(s->v, BC_V(CRASH_LONG_PING)) && s->ctrl_len > 64)
+            abort();
         if (!bc_has(s->v, BC_V(NO_PONG)) && !send_frame(s, WS_OP_PONG, s->ctrl, s->ctrl_len))
             finish(s, false);
     } else if (opcode == WS_OP_CLOSE) {
