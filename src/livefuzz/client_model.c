@@ -7,7 +7,8 @@
  *     A 101 that breaks a rule must make the client fail the connection: it
  *     may send a Close, but no message or Pong, and it must close. A status
  *     other than 101 is plain HTTP (§4.1 leaves it to HTTP): no WebSocket
- *     frame may follow, but the client need not close.
+ *     frame may follow, but the client need not close. A head the strict
+ *     HTTP parser rejects is not judged (RFC 7230 allows lenient parsing).
  *   - After a valid 101 the frames are modelled as in server mode
  *     (ws_lf_model_frames), parsed as a client parses them: a masked server
  *     frame is a violation (§5.1).
@@ -58,10 +59,25 @@ void ws_lf_expect_build_client(const uint8_t *sent, size_t len, size_t head_len,
     ws_hs_response_info info = {0};
     ws_err err =
         ws_http_parse_response((const char *)sent, head_len, head_len + 1, &resp, hh, 256, &hl);
-    if (err == WS_OK && resp.status != 101) {
+    if (err != WS_OK) {
+        /* HTTP syntax the strict parser rejects (a DEL in the reason phrase,
+         * odd whitespace) is not judged: RFC 7230 lets a client be lenient
+         * there, and RFC 6455 names what it must check. */
+        e->judge_frames = false;
+        return;
+    }
+    size_t accepts = 0, protocols_sent = 0;
+    ws_http_find(resp.headers, resp.num_headers, "Sec-WebSocket-Accept", &accepts);
+    ws_http_find(resp.headers, resp.num_headers, "Sec-WebSocket-Protocol", &protocols_sent);
+    if (resp.status == 101 && (accepts > 1 || protocols_sent > 1)) {
+        /* Repeated fields: a client may take the first or fail; not judged. */
+        e->judge_frames = false;
+        return;
+    }
+    if (resp.status != 101) {
         e->may_stay_open = true;
         err = WS_ERR_HS_STATUS;
-    } else if (err == WS_OK) {
+    } else {
         err = ws_handshake_check_response(&resp, key, has_protocols ? protocols : NULL,
                                           has_extensions ? extensions : NULL, &info);
     }
