@@ -2,11 +2,14 @@
  * wsspec fuzz URL [--exec CMD] [--seconds N | --runs N] [--seed S] [-j N]
  *                 [--corpus DIR] [--findings DIR] [--rss-limit MB] [--hang-ms MS]
  *                 [--allow-remote]
+ * wsspec fuzz --client --listen HOST:PORT [--exec "CLIENT {url}"] [--seconds N | --runs N]
+ *                 [--seed S] [--findings DIR] [--rss-limit MB] [--hang-ms MS] [--allow-remote]
  * wsspec replay FILE [URL] [--exec CMD] [--hang-ms MS] [--allow-remote] [--quiet]
+ * wsspec replay FILE --client --listen HOST:PORT [--exec CMD] [--hang-ms MS] [--quiet]
  * wsspec replay --to-chunks FILE > out.bin
  *
- * Live fuzzing of a server under test and replay of its reproducers
- * (src/livefuzz/). Bad flags: one line on stderr, exit 2.
+ * Live fuzzing of a server or client under test and replay of its
+ * reproducers (src/livefuzz/). Bad flags: one line on stderr, exit 2.
  */
 #include <errno.h>
 #include <stdarg.h>

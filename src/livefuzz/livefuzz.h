@@ -1,6 +1,7 @@
 /*
- * Live fuzzing of a WebSocket server under test (`wsspec fuzz`) and replay of
- * the reproducers it saves (`wsspec replay`).
+ * Live fuzzing of a WebSocket server or client under test (`wsspec fuzz`,
+ * `wsspec fuzz --client`) and replay of the reproducers it saves
+ * (`wsspec replay`).
  *
  * Files, one concern each:
  *   session.c    the session model (handshake, frames, write boundaries,
@@ -17,6 +18,10 @@
  *   replay.c     `wsspec replay`
  *   wirelog.c    the octets of one run, captured and printed frame by frame
  *   case_repro.c a FAILED conformance case as a reproducer (test-server --save-repro)
+ *   client_session.c  client mode: the response and server frames, their mutation
+ *   client_model.c    client mode: what a conformant echo client must do, the judge
+ *   client_target.c   client mode: listening, the client process, one session run
+ *   client_fuzz.c     client mode: the fuzzing loop, findings
  */
 #ifndef WSSPEC_LIVEFUZZ_H
 #define WSSPEC_LIVEFUZZ_H
