@@ -71,7 +71,7 @@ typedef struct {
 
 typedef struct {
     int version;
-    bool client_mode; /* "mode client": not implemented; files say "server" */
+    bool client_mode; /* "mode client": wsspec was the server of a client under test */
     char target[512];
     ws_lf_action *acts;
     size_t nacts, cap;
