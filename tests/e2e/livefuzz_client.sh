@@ -6,7 +6,7 @@
 # ("different", exit 1); against the conformant wsspec-badclient and the
 # python3-websockets client it finds nothing.
 #
-#   bash tests/e2e/livefuzz_client.sh BUILD_DIR      (about 50 s)
+#   bash tests/e2e/livefuzz_client.sh BUILD_DIR      (about 55 s)
 set -euo pipefail
 
 build_dir=${1:?usage: livefuzz_client.sh BUILD_DIR}
@@ -71,7 +71,7 @@ grep -l 'MASK_MISSING' "$work"/nomask/must-*.repro >/dev/null 2>&1 || fail "no M
 echo "== crash: wsspec-badclient --violate crash-long-ping"
 port=$(free_port)
 crash="$badclient --url {url} --agent fuzz --violate crash-long-ping"
-fuzz_run crash 1 --listen "127.0.0.1:$port" --exec "$crash" --seconds 10 --seed 3 --hang-ms 1000 \
+fuzz_run crash 1 --listen "127.0.0.1:$port" --exec "$crash" --seconds 15 --seed 3 --hang-ms 1000 \
     --findings "$work/crash"
 finding=$(ls "$work"/crash/crash-*.repro 2>/dev/null | head -1)
 [[ -n $finding ]] || fail "no crash finding"
