@@ -252,6 +252,8 @@ static bool handshake(conn *c)
 
 static void append(conn *c, const uint8_t *d, size_t n)
 {
+    if (n == 0)
+        return;
     if (c->msg_len + n > c->msg_cap) {
         size_t cap = c->msg_cap ? c->msg_cap : 4096;
         while (cap < c->msg_len + n)
