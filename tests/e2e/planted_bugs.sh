@@ -26,6 +26,9 @@ free_port() {
     "$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 seed=${WSSPEC_PLANTED_SEED:-1}
+# In a sanitizer build, freed memory waits in ASan's quarantine (256 MiB by
+# default) and would count as the server's own growth for the rss oracle.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=4"
 
 # hunt BUG ORACLE_REGEX [fuzz args...]: fuzz until the first finding, check it, replay it.
 hunt() {
