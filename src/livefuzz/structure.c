@@ -93,10 +93,11 @@ static void empty_payload(ws_lf_session *s, ws_rng *r)
     f->form = 7;
 }
 
-/* A count of 2^k (k in 1..max_log) that keeps count * size within the bound. */
+/* A count of 2^k (k in 1..max_log) that keeps count * size within the bound;
+ * one time in three the largest such count (memory limits sit near the top). */
 static uint32_t flood_count(ws_rng *r, size_t size, unsigned max_log)
 {
-    uint32_t count = 1u << (1 + ws_rng_below(r, max_log));
+    uint32_t count = 1u << (ws_rng_below(r, 3) ? 1 + ws_rng_below(r, max_log) : max_log);
     while (count > 2 && (uint64_t)count * (size ? size : 1) > WS_LF_FLOOD_MAX_OCTETS)
         count /= 2;
     return count;
