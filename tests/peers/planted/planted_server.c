@@ -13,15 +13,15 @@
  *   length64             the message size check is done on a signed copy of
  *                        the 64-bit length, so a length with its most
  *                        significant bit set passes it; the first frame of a
- *                        message reserves its declared size, that allocation
- *                        fails and xrealloc() aborts.
+ *                        message is read into a buffer of its declared size,
+ *                        that allocation fails and xrealloc() aborts.
  *   opcode-loop          after a control frame interleaved in a fragmented
  *                        message the payload reader insists on reading "at
  *                        least one chunk"; an empty continuation frame after
  *                        it makes the loop spin forever (no answers).
  *   continuation-growth  the message size limit is checked on the first frame
  *                        only; continuation frames of a message that never
- *                        ends are buffered without limit.
+ *                        ends are kept (in 16 KiB pieces) without limit.
  *   long-header          each request header line is copied into an 8 KiB
  *                        buffer whose bound is checked against the 32 KiB head
  *                        limit instead; the copy helper detects the overflow
@@ -52,6 +52,12 @@ typedef enum { BUG_NONE, BUG_LENGTH64, BUG_OPCODE_LOOP, BUG_CONT_GROWTH, BUG_LON
 
 static bug_kind bug;
 
+typedef struct frag {
+    struct frag *next;
+    uint8_t *data;
+    size_t len;
+} frag;
+
 typedef struct {
     int fd;
     uint8_t in[65536];
@@ -59,8 +65,8 @@ typedef struct {
     /* the message being reassembled */
     bool in_msg;
     uint8_t msg_op;
-    uint8_t *msg;
-    size_t msg_len, msg_cap;
+    frag *frags, **last; /* the message's pieces, joined when it ends */
+    size_t msg_len;
     bool resumed; /* a control frame arrived inside the current message */
 } conn;
 
@@ -250,45 +256,49 @@ static bool handshake(conn *c)
 
 /* -------------------------------------------------------------- frames */
 
-static void append(conn *c, const uint8_t *d, size_t n)
+/* A new piece of the message, of n octets. */
+static frag *add_piece(conn *c, size_t n)
 {
-    if (n == 0)
-        return;
-    if (c->msg_len + n > c->msg_cap) {
-        size_t cap = c->msg_cap ? c->msg_cap : 4096;
-        while (cap < c->msg_len + n)
-            cap *= 2;
-        c->msg = xrealloc(c->msg, cap);
-        c->msg_cap = cap;
-    }
-    memcpy(c->msg + c->msg_len, d, n);
-    c->msg_len += n;
+    frag *f = xrealloc(NULL, sizeof *f);
+    f->data = xrealloc(NULL, n);
+    f->len = 0;
+    f->next = NULL;
+    *c->last = f;
+    c->last = &f->next;
+    return f;
 }
 
-static void reserve(conn *c, size_t n)
+static void drop_pieces(conn *c)
 {
-    if (n > c->msg_cap) {
-        c->msg = xrealloc(c->msg, n);
-        c->msg_cap = n;
+    while (c->frags) {
+        frag *f = c->frags;
+        c->frags = f->next;
+        free(f->data);
+        free(f);
     }
+    c->last = &c->frags;
+    c->msg_len = 0;
 }
 
 /* Read a data frame's payload (len octets, unmasked with key) into the
- * message. The first frame of a message reserves its size at once. */
+ * message: the first frame of a message into one piece of its declared size,
+ * continuation frames in pieces of up to 16 KiB. */
 static bool read_data_payload(conn *c, uint64_t len, const uint8_t key[4], bool first)
 {
-    if (first)
-        reserve(c, (size_t)len);
-    uint8_t buf[16384];
+    frag *piece = first ? add_piece(c, (size_t)len) : NULL;
     uint64_t got = 0;
     while (got < len || (bug == BUG_OPCODE_LOOP && c->resumed)) {
         /* After a control frame, read at least one chunk before going on. */
-        size_t chunk = len - got < sizeof buf ? (size_t)(len - got) : sizeof buf;
-        if (chunk && !read_exact(c, buf, chunk))
+        size_t chunk = len - got < 16384 ? (size_t)(len - got) : 16384;
+        if (!first && chunk)
+            piece = add_piece(c, chunk);
+        if (chunk && !read_exact(c, piece->data + piece->len, chunk))
             return false;
         for (size_t i = 0; i < chunk; i++)
-            buf[i] ^= key[(got + i) & 3];
-        append(c, buf, chunk);
+            piece->data[piece->len + i] ^= key[(got + i) & 3];
+        if (chunk)
+            piece->len += chunk;
+        c->msg_len += chunk;
         got += chunk;
         if (chunk)
             c->resumed = false;
@@ -315,17 +325,20 @@ static bool control(conn *c, uint8_t op, const uint8_t *p, size_t n)
 
 static bool message_done(conn *c)
 {
-    if (c->msg_op == 1 && !ws_utf8_is_valid(c->msg, c->msg_len))
-        return fail(c, 1007);
-    send_frame(c, c->msg_op, c->msg, c->msg_len);
-    c->in_msg = false;
-    c->msg_len = 0;
-    if (c->msg_cap > MAX_MESSAGE) {
-        free(c->msg);
-        c->msg = NULL;
-        c->msg_cap = 0;
+    uint8_t *msg = xrealloc(NULL, c->msg_len);
+    size_t pos = 0;
+    for (frag *f = c->frags; f; f = f->next) {
+        if (f->len)
+            memcpy(msg + pos, f->data, f->len);
+        pos += f->len;
     }
-    return true;
+    bool ok = c->msg_op != 1 || ws_utf8_is_valid(msg, pos);
+    if (ok)
+        send_frame(c, c->msg_op, msg, pos);
+    free(msg);
+    drop_pieces(c);
+    c->in_msg = false;
+    return ok ? true : fail(c, 1007);
 }
 
 /* One frame; false when the connection ends. */
@@ -385,7 +398,7 @@ static bool frame(conn *c)
     if (op != 0) {
         c->in_msg = true;
         c->msg_op = op;
-        c->msg_len = 0;
+        drop_pieces(c);
     }
     if (!read_data_payload(c, len, key, op != 0))
         return false;
@@ -398,15 +411,15 @@ static void serve(int fd)
     c.fd = fd;
     c.in_len = c.in_pos = 0;
     c.in_msg = c.resumed = false;
+    c.frags = NULL;
+    c.last = &c.frags;
     c.msg_len = 0;
     struct timeval tv = {.tv_sec = 10};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     if (handshake(&c))
         while (frame(&c)) {
         }
-    free(c.msg);
-    c.msg = NULL;
-    c.msg_cap = 0;
+    drop_pieces(&c);
     close(fd);
 }
 
