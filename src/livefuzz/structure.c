@@ -109,7 +109,7 @@ static void continuation_run(ws_lf_session *s, ws_rng *r)
 {
     ws_mut_seq *q = &s->seq;
     size_t i = (size_t)ws_rng_below(r, q->nf);
-    static const size_t sizes[] = {125, 1024, 4096, 16384};
+    static const size_t sizes[] = {125, 1000, 4000, 16000};
     size_t n = sizes[ws_rng_below(r, sizeof sizes / sizeof sizes[0])];
     if (q->used > q->cap / 2) { /* compact the arena first */
         static _Thread_local ws_lf_session tmp;

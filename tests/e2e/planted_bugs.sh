@@ -77,7 +77,7 @@ hunt() {
 # With ASan the planted crashes may be reported as sanitizer findings.
 hunt length64 'crash|sanitizer'
 hunt opcode-loop 'hang|unresponsive' --hang-ms 500
-hunt continuation-growth 'rss' --rss-limit 64
+hunt continuation-growth 'rss' --rss-limit 56
 hunt long-header 'crash|sanitizer'
 
 echo "== --bug none (conformant): 15 s, nothing to find"
@@ -85,7 +85,7 @@ port=$(free_port)
 cp -r "$root/corpus/live" "$work/corpus-none"
 rc=0
 timeout 60 "$ws" fuzz "ws://127.0.0.1:$port/" --exec "$planted --port $port --bug none" \
-    --seconds 15 --seed "$seed" --no-suite-seeds --corpus "$work/corpus-none" --rss-limit 64 \
+    --seconds 15 --seed "$seed" --no-suite-seeds --corpus "$work/corpus-none" --rss-limit 56 \
     --hang-ms 500 --findings "$work/f-none" >"$work/none.out" 2>&1 || rc=$?
 cat "$work/none.out"
 [[ $rc == 0 ]] || fail "--bug none: wsspec fuzz exited $rc (findings: $(ls "$work/f-none"))"
