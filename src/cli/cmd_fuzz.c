@@ -1,8 +1,8 @@
 /*
  * wsspec fuzz URL [--exec CMD] [--seconds N | --runs N] [--seed S] [-j N]
  *                 [--corpus DIR] [--findings DIR] [--rss-limit MB] [--hang-ms MS]
- *                 [--allow-remote]
- * wsspec replay FILE [URL] [--exec CMD] [--hang-ms MS] [--allow-remote]
+ *                 [--stop-after N] [--no-suite-seeds] [--allow-remote]
+ * wsspec replay FILE [URL] [--exec CMD] [--hang-ms MS] [--rss-limit MB] [--allow-remote]
  * wsspec replay --to-chunks FILE > out.bin
  *
  * Live fuzzing of a server under test and replay of its reproducers
@@ -20,12 +20,13 @@
 static const char fuzz_usage[] =
     "usage: wsspec fuzz URL [--exec \"SERVER COMMAND\"] [--seconds N | --runs N] [--seed S]\n"
     "                   [-j N] [--corpus DIR] [--findings DIR] [--rss-limit MB] [--hang-ms MS]\n"
-    "                   [--allow-remote]\n"
+    "                   [--stop-after N] [--no-suite-seeds] [--allow-remote]\n"
     "Fuzz a WebSocket server with mutated sessions; save minimized reproducers of findings.\n"
     "Exit: 0 no finding, 1 findings saved, 2 usage, 3 target unreachable at start.\n";
 
 static const char replay_usage[] =
-    "usage: wsspec replay FILE [URL] [--exec \"SERVER COMMAND\"] [--hang-ms MS] [--allow-remote]\n"
+    "usage: wsspec replay FILE [URL] [--exec \"SERVER COMMAND\"] [--hang-ms MS] [--rss-limit MB]\n"
+    "                     [--allow-remote]\n"
     "       wsspec replay --to-chunks FILE > out.bin\n"
     "Replay a reproducer: prints 'same' (exit 0) or 'different' (exit 1).\n";
 
@@ -83,6 +84,12 @@ int ws_cmd_fuzz(int argc, char **argv)
             return WS_EXIT_OK;
         } else if (strcmp(argv[i], "--allow-remote") == 0) {
             cfg.allow_remote = true;
+        } else if (strcmp(argv[i], "--no-suite-seeds") == 0) {
+            cfg.corpus_seeds_only = true;
+        } else if (flag(argc, argv, &i, "--stop-after", &v)) {
+            if (!number(v, 1, 1e6, &d))
+                return bad("fuzz", "--stop-after needs a positive number of findings");
+            cfg.stop_after = (int)d;
         } else if (strcmp(argv[i], "--client") == 0 || flag(argc, argv, &i, "--listen", &v)) {
             return bad("fuzz", "client mode (--client/--listen) is not implemented yet");
         } else if (flag(argc, argv, &i, "--exec", &v)) {
@@ -168,6 +175,7 @@ int ws_cmd_replay(int argc, char **argv)
     const char *file = NULL, *url = NULL, *exec_cmd = NULL;
     bool chunks = false, allow_remote = false;
     int hang_ms = 2000;
+    long rss_limit_mb = 0;
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
         double d;
@@ -186,6 +194,10 @@ int ws_cmd_replay(int argc, char **argv)
             if (!number(v, 10, 3.6e6, &d))
                 return bad("replay", "--hang-ms needs milliseconds (10-3600000)");
             hang_ms = (int)d;
+        } else if (flag(argc, argv, &i, "--rss-limit", &v)) {
+            if (!number(v, 1, 1e7, &d))
+                return bad("replay", "--rss-limit needs megabytes > 0");
+            rss_limit_mb = (long)d;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             return bad("replay", "unknown option '%s'", argv[i]);
         } else if (!file) {
@@ -200,5 +212,7 @@ int ws_cmd_replay(int argc, char **argv)
         return bad("replay", "missing the reproducer FILE");
     if (chunks)
         return url || exec_cmd ? bad("replay", "--to-chunks takes only FILE") : to_chunks(file);
-    return ws_lf_replay(file, url, exec_cmd, hang_ms, allow_remote);
+    if (rss_limit_mb && !exec_cmd)
+        return bad("replay", "--rss-limit needs --exec (wsspec samples the process it started)");
+    return ws_lf_replay(file, url, exec_cmd, hang_ms, rss_limit_mb, allow_remote);
 }

@@ -10,7 +10,7 @@
 #include "livefuzz/livefuzz.h"
 
 int ws_lf_replay(const char *file, const char *url, const char *exec_cmd, int hang_ms,
-                 bool allow_remote)
+                 long rss_limit_mb, bool allow_remote)
 {
     ws_lf_repro r;
     char err[512];
@@ -39,6 +39,7 @@ int ws_lf_replay(const char *file, const char *url, const char *exec_cmd, int ha
         return 2;
     }
     t.hang_ms = hang_ms;
+    t.rss_limit_kb = rss_limit_mb * 1024;
     if (ws_lf_target_start(&t, err, sizeof err) != WS_OK) {
         fprintf(stderr, "wsspec replay: target unreachable: %s\n", err);
         ws_lf_target_stop(&t);
@@ -47,6 +48,8 @@ int ws_lf_replay(const char *file, const char *url, const char *exec_cmd, int ha
     }
     ws_lf_verdict v;
     ws_lf_evaluate(&t, &r, &v);
+    if (v.oracle == WS_LF_NONE && (r.oracle == WS_LF_CRASH || r.oracle == WS_LF_SANITIZER))
+        ws_lf_check_process(&t, 300, &v);
     ws_lf_target_stop(&t);
     if (exec_cmd)
         unlink(stderr_path);
