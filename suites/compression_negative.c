@@ -4,6 +4,13 @@
 #define OFFER "permessage-deflate; client_max_window_bits"
 #define KILL  .end = WS_END_KILL, .end_ms = 2000
 #define HELLO WS_DATA("Hello, compression!")
+/* A compressible message that, sent again, deflates to a few octets when
+ * the compressor keeps its context. */
+#define SAME_AGAIN                                                                                 \
+    {                                                                                              \
+        .opcode = 1, .compress = true,                                                             \
+        WS_DATA("permessage-deflate: the same message again, and each copy must stand alone.")     \
+    }
 #define DECLINE_REQ                                                                                \
     "A server MUST decline an offer with an invalid, unknown or repeated parameter (RFC 7692 "     \
     "§5.1): no permessage-deflate in its answer, or a refused handshake."
@@ -76,6 +83,16 @@ static const ws_case cases[] = {
      WS_STEPS(WS_SEND({.opcode = 1, .compress = true, .fragment = 1, HELLO})),
      KILL,
      .pmd_offer = OFFER},
+    {.id = "23.1.9",
+     .rfc = "RFC 7692 §7.1.1.1",
+     .title = "server_no_context_takeover is honoured",
+     .requirement = "With server_no_context_takeover agreed the server resets its compressor "
+                    "after every message: each compressed message must inflate with a fresh "
+                    "inflater (the sizes received are shown; with the context kept, the later "
+                    "copies shrink).",
+     WS_STEPS(WS_SEND(SAME_AGAIN, SAME_AGAIN, SAME_AGAIN, SAME_AGAIN)),
+     KILL,
+     .pmd_offer = "permessage-deflate; server_no_context_takeover; client_max_window_bits"},
     DECLINED("23.2.1", "Offer with server_max_window_bits=7",
              "permessage-deflate; server_max_window_bits=7"),
     DECLINED("23.2.2", "Offer with server_max_window_bits=16",

@@ -134,12 +134,22 @@ void ws_session_inflate(ws_session *s, const uint8_t *data, size_t len, bool mes
         return;
     }
     ws_err e = ws_inflate_feed(&s->inflater, data, len, message_end, deliver_cb, s);
-    if (e != WS_OK && !s->rx_failed)
-        ws_session_violation(s, e,
-                             e == WS_ERR_MESSAGE_TOO_LARGE
-                                 ? "the peer sent a compressed message inflating past wsspec's "
-                                   "64 MiB limit (did it accept a decompression bomb?)"
-                                 : "in a compressed message from the peer");
+    if (e == WS_OK || s->rx_failed)
+        return;
+    char detail[200];
+    if (e == WS_ERR_MESSAGE_TOO_LARGE)
+        snprintf(detail, sizeof detail,
+                 "the peer sent a compressed message inflating past "
+                 "wsspec's 64 MiB limit (did it accept a decompression "
+                 "bomb?)");
+    else if (s->inflater.no_context_takeover && s->inflater.data_error)
+        snprintf(detail, sizeof detail,
+                 "a compressed message from the peer does not inflate with a fresh inflater, "
+                 "although it agreed to no_context_takeover (%s)",
+                 ws_inflate_detail(&s->inflater));
+    else
+        snprintf(detail, sizeof detail, "in a compressed message from the peer");
+    ws_session_violation(s, e, detail);
 }
 
 typedef struct {
