@@ -4,12 +4,18 @@
 #define OFFER "permessage-deflate; client_max_window_bits"
 #define KILL  .end = WS_END_KILL, .end_ms = 2000
 #define HELLO WS_DATA("Hello, compression!")
-/* A compressible message that, sent again, deflates to a few octets when
- * the compressor keeps its context. */
-#define SAME_AGAIN                                                                                 \
+/* The same message twice: a short one, within any window a server may use,
+ * and a long one, above the size under which some servers send echoes
+ * uncompressed (1024 octets for node's ws). A compressor that keeps its
+ * context deflates each second copy to a few octets. */
+#define SHORT_AGAIN                                                                                \
     {                                                                                              \
         .opcode = 1, .compress = true,                                                             \
         WS_DATA("permessage-deflate: the same message again, and each copy must stand alone.")     \
+    }
+#define LONG_AGAIN                                                                                 \
+    {                                                                                              \
+        .opcode = 1, .compress = true, .gen = WS_GEN_TEXT, .len = 2000                             \
     }
 #define DECLINE_REQ                                                                                \
     "A server MUST decline an offer with an invalid, unknown or repeated parameter (RFC 7692 "     \
@@ -90,7 +96,7 @@ static const ws_case cases[] = {
                     "after every message: each compressed message must inflate with a fresh "
                     "inflater (the sizes received are shown; with the context kept, the later "
                     "copies shrink).",
-     WS_STEPS(WS_SEND(SAME_AGAIN, SAME_AGAIN, SAME_AGAIN, SAME_AGAIN)),
+     WS_STEPS(WS_SEND(SHORT_AGAIN, SHORT_AGAIN, LONG_AGAIN, LONG_AGAIN)),
      KILL,
      .pmd_offer = "permessage-deflate; server_no_context_takeover; client_max_window_bits"},
     DECLINED("23.2.1", "Offer with server_max_window_bits=7",
