@@ -98,7 +98,21 @@ static const ws_case cases[] = {
                     "copies shrink).",
      WS_STEPS(WS_SEND(SHORT_AGAIN, SHORT_AGAIN, LONG_AGAIN, LONG_AGAIN)),
      KILL,
+     .roles = WS_FOR_SERVERS,
      .pmd_offer = "permessage-deflate; server_no_context_takeover; client_max_window_bits"},
+    /* 23.3: the client side. wsspec, as the server, accepts the client's
+     * offer and asks for client_no_context_takeover (RFC 7692 §7.1.1.2). */
+    {.id = "23.3.1",
+     .rfc = "RFC 7692 §7.1.1.2",
+     .title = "client_no_context_takeover is honoured",
+     .requirement = "With client_no_context_takeover in the server's answer the client resets "
+                    "its compressor after every message: each compressed message must inflate "
+                    "with a fresh inflater (the sizes received are shown).",
+     WS_STEPS(WS_SEND(SHORT_AGAIN, SHORT_AGAIN, LONG_AGAIN, LONG_AGAIN)),
+     KILL,
+     .roles = WS_FOR_CLIENTS,
+     .hs_response = &(const ws_hs_response){.pmd_client_no_context_takeover = true},
+     .pmd_offer = OFFER},
     DECLINED("23.2.1", "Offer with server_max_window_bits=7",
              "permessage-deflate; server_max_window_bits=7"),
     DECLINED("23.2.2", "Offer with server_max_window_bits=16",

@@ -92,11 +92,14 @@ ws_err ws_session_pmd_answer(ws_session *s, const char *offers, size_t offers_le
     ws_ext_list_init(&ol, offered, MAX_OFFERS, params, MAX_PARAMS, scratch, sizeof scratch);
     if (ws_ext_parse(&ol, offers, offers_len, NULL, 0) != WS_OK)
         return WS_OK; /* a client's malformed offer is declined */
+    const ws_hs_response *hr = s->plan->c->hs_response;
+    ws_pmd_server_policy policy = {.client_no_context_takeover =
+                                       hr && hr->pmd_client_no_context_takeover};
     for (size_t i = 0; i < ol.num_offers; i++) {
         ws_pmd_params p, agreed;
         if (!ws_ext_is(&offered[i], WS_PMD_NAME) ||
             ws_pmd_parse_offer(&offered[i], &p, NULL, 0) != WS_OK ||
-            ws_pmd_accept(&p, NULL, &agreed) != WS_OK ||
+            ws_pmd_accept(&p, &policy, &agreed) != WS_OK ||
             ws_pmd_write_response(&agreed, response, response_cap, NULL) != WS_OK)
             continue;
         ws_err e = start_codecs(s, &agreed);
