@@ -19,6 +19,7 @@
 
 #include "wsspec/deflate.h"
 #include "wsspec/extensions.h"
+#include "wsspec/frame.h"
 #include "wsspec/handshake.h"
 
 /*
@@ -186,6 +187,16 @@ bool bp_handshake(int fd, bp_flags v, uint8_t *buf, size_t cap, size_t *leftover
  */
 bool bp_pmd_negotiate(const ws_http_request *req, bp_flags v, ws_pmd_params *agreed,
                       char response[BP_EXT_RESPONSE_MAX]);
+
+/* The error for a frame header under permessage-deflate, or WS_OK: RSV1
+ * only on the first frame of a data message, and a message without it is
+ * valid (RFC 7692 §6); pmd-rsv1-on-* and pmd-refuse-uncompressed bend this. */
+ws_err bp_pmd_header_error(bp_flags v, const ws_frame_header *h);
+
+/* Whether an inflate error is waived (pmd-ignore-bomb for
+ * WS_ERR_MESSAGE_TOO_LARGE, pmd-ignore-bad-data for the others): the
+ * message is then dropped and the connection kept. */
+bool bp_pmd_waives(bp_flags v, ws_err e);
 
 /* The codecs of one connection. */
 typedef struct {

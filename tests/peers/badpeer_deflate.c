@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "wsspec/frame.h"
+
 #include "badpeer.h"
 
 #define EXT_HEADER  "Sec-WebSocket-Extensions"
@@ -105,6 +107,27 @@ bool bp_pmd_negotiate(const ws_http_request *req, bp_flags v, ws_pmd_params *agr
         if (ws_ext_is(&offers[i], WS_PMD_NAME) && accept_offer(&offers[i], v, agreed, response))
             return true;
     return false;
+}
+
+/* ------------------------------------------------------------- frames */
+
+ws_err bp_pmd_header_error(bp_flags v, const ws_frame_header *h)
+{
+    bool rsv1 = (h->rsv & WS_RSV1) != 0;
+    if (rsv1 && ws_opcode_is_control(h->opcode) && !bp_has(v, BP_V(PMD_RSV1_ON_CONTROL)))
+        return WS_ERR_RSV_NOT_NEGOTIATED;
+    if (rsv1 && h->opcode == WS_OP_CONT && !bp_has(v, BP_V(PMD_RSV1_ON_CONTINUATION)))
+        return WS_ERR_RSV_NOT_NEGOTIATED;
+    if (!rsv1 && (h->opcode == WS_OP_TEXT || h->opcode == WS_OP_BINARY) &&
+        bp_has(v, BP_V(PMD_REFUSE_UNCOMPRESSED)))
+        return WS_ERR_RSV_NOT_NEGOTIATED;
+    return WS_OK;
+}
+
+bool bp_pmd_waives(bp_flags v, ws_err e)
+{
+    return e == WS_ERR_MESSAGE_TOO_LARGE ? bp_has(v, BP_V(PMD_IGNORE_BOMB))
+                                         : bp_has(v, BP_V(PMD_IGNORE_BAD_DATA));
 }
 
 /* ------------------------------------------------------------- codecs */

@@ -451,26 +451,9 @@ static bp_frame_kind classify(const bp_conn *c, const ws_frame_header *h)
     return FK_DATA;
 }
 
-/* permessage-deflate: RSV1 only on the first frame of a data message, and
- * a message without it is valid (RFC 7692 §6). */
-static ws_err pmd_header_error(const bp_conn *c, const ws_frame_header *h)
-{
-    if (!c->pmd.on)
-        return WS_OK;
-    bool rsv1 = (h->rsv & WS_RSV1) != 0;
-    if (rsv1 && ws_opcode_is_control(h->opcode) && !has(c, BP_V(PMD_RSV1_ON_CONTROL)))
-        return WS_ERR_RSV_NOT_NEGOTIATED;
-    if (rsv1 && h->opcode == WS_OP_CONT && !has(c, BP_V(PMD_RSV1_ON_CONTINUATION)))
-        return WS_ERR_RSV_NOT_NEGOTIATED;
-    if (!rsv1 && (h->opcode == WS_OP_TEXT || h->opcode == WS_OP_BINARY) &&
-        has(c, BP_V(PMD_REFUSE_UNCOMPRESSED)))
-        return WS_ERR_RSV_NOT_NEGOTIATED;
-    return WS_OK;
-}
-
 static void on_header(bp_conn *c, const ws_frame_header *h)
 {
-    ws_err e = pmd_header_error(c, h);
+    ws_err e = c->pmd.on ? bp_pmd_header_error(c->v, h) : WS_OK;
     if (e != WS_OK) {
         fail(c, e);
         return;
@@ -510,9 +493,7 @@ static void inflate_chunk(bp_conn *c, const uint8_t *p, size_t len, bool message
     ws_err e = ws_inflate_feed(&c->pmd.inflater, p, len, message_end, inflated, c);
     if (e == WS_OK || !accepting_input(c))
         return;
-    bool waived = e == WS_ERR_MESSAGE_TOO_LARGE ? has(c, BP_V(PMD_IGNORE_BOMB))
-                                                : has(c, BP_V(PMD_IGNORE_BAD_DATA));
-    if (!waived) {
+    if (!bp_pmd_waives(c->v, e)) {
         fail(c, e);
         return;
     }
