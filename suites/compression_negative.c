@@ -4,6 +4,19 @@
 #define OFFER "permessage-deflate; client_max_window_bits"
 #define KILL  .end = WS_END_KILL, .end_ms = 2000
 #define HELLO WS_DATA("Hello, compression!")
+/* The same message twice: a short one, within any window a server may use,
+ * and a long one, above the size under which some servers send echoes
+ * uncompressed (1024 octets for node's ws). A compressor that keeps its
+ * context deflates each second copy to a few octets. */
+#define SHORT_AGAIN                                                                                \
+    {                                                                                              \
+        .opcode = 1, .compress = true,                                                             \
+        WS_DATA("permessage-deflate: the same message again, and each copy must stand alone.")     \
+    }
+#define LONG_AGAIN                                                                                 \
+    {                                                                                              \
+        .opcode = 1, .compress = true, .gen = WS_GEN_TEXT, .len = 2000                             \
+    }
 #define DECLINE_REQ                                                                                \
     "A server MUST decline an offer with an invalid, unknown or repeated parameter (RFC 7692 "     \
     "§5.1): no permessage-deflate in its answer, or a refused handshake."
@@ -75,6 +88,30 @@ static const ws_case cases[] = {
      .requirement = "The compressed payload may be fragmented anywhere.",
      WS_STEPS(WS_SEND({.opcode = 1, .compress = true, .fragment = 1, HELLO})),
      KILL,
+     .pmd_offer = OFFER},
+    {.id = "23.1.9",
+     .rfc = "RFC 7692 §7.1.1.1",
+     .title = "server_no_context_takeover is honoured",
+     .requirement = "With server_no_context_takeover agreed the server resets its compressor "
+                    "after every message: each compressed message must inflate with a fresh "
+                    "inflater (the sizes received are shown; with the context kept, the later "
+                    "copies shrink).",
+     WS_STEPS(WS_SEND(SHORT_AGAIN, SHORT_AGAIN, LONG_AGAIN, LONG_AGAIN)),
+     KILL,
+     .roles = WS_FOR_SERVERS,
+     .pmd_offer = "permessage-deflate; server_no_context_takeover; client_max_window_bits"},
+    /* 23.3: the client side. wsspec, as the server, accepts the client's
+     * offer and asks for client_no_context_takeover (RFC 7692 §7.1.1.2). */
+    {.id = "23.3.1",
+     .rfc = "RFC 7692 §7.1.1.2",
+     .title = "client_no_context_takeover is honoured",
+     .requirement = "With client_no_context_takeover in the server's answer the client resets "
+                    "its compressor after every message: each compressed message must inflate "
+                    "with a fresh inflater (the sizes received are shown).",
+     WS_STEPS(WS_SEND(SHORT_AGAIN, SHORT_AGAIN, LONG_AGAIN, LONG_AGAIN)),
+     KILL,
+     .roles = WS_FOR_CLIENTS,
+     .hs_response = &(const ws_hs_response){.pmd_client_no_context_takeover = true},
      .pmd_offer = OFFER},
     DECLINED("23.2.1", "Offer with server_max_window_bits=7",
              "permessage-deflate; server_max_window_bits=7"),

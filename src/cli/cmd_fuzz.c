@@ -1,10 +1,10 @@
 /*
  * wsspec fuzz URL [--exec CMD] [--seconds N | --runs N] [--seed S] [-j N]
  *                 [--corpus DIR] [--findings DIR] [--rss-limit MB] [--hang-ms MS]
- *                 [--allow-remote]
+ *                 [--stop-after N] [--no-suite-seeds] [--allow-remote]
  * wsspec fuzz --client --listen HOST:PORT [--exec "CLIENT {url}"] [--seconds N | --runs N]
  *                 [--seed S] [--findings DIR] [--rss-limit MB] [--hang-ms MS] [--allow-remote]
- * wsspec replay FILE [URL] [--exec CMD] [--hang-ms MS] [--allow-remote] [--quiet]
+ * wsspec replay FILE [URL] [--exec CMD] [--hang-ms MS] [--rss-limit MB] [--allow-remote] [--quiet]
  * wsspec replay FILE --client --listen HOST:PORT [--exec CMD] [--hang-ms MS] [--quiet]
  * wsspec replay --to-chunks FILE > out.bin
  *
@@ -23,7 +23,7 @@
 static const char fuzz_usage[] =
     "usage: wsspec fuzz URL [--exec \"SERVER COMMAND\"] [--seconds N | --runs N] [--seed S]\n"
     "                   [-j N] [--corpus DIR] [--findings DIR] [--rss-limit MB] [--hang-ms MS]\n"
-    "                   [--allow-remote]\n"
+    "                   [--stop-after N] [--no-suite-seeds] [--allow-remote]\n"
     "       wsspec fuzz --client --listen HOST:PORT [--exec \"CLIENT COMMAND {url}\"]\n"
     "                   [--seconds N | --runs N] [--seed S] [--findings DIR] [--rss-limit MB]\n"
     "                   [--hang-ms MS] [--allow-remote]\n"
@@ -32,10 +32,10 @@ static const char fuzz_usage[] =
     "Exit: 0 no finding, 1 findings saved, 2 usage, 3 target unreachable at start.\n";
 
 static const char replay_usage[] =
-    "usage: wsspec replay FILE [URL] [--exec \"SERVER COMMAND\"] [--hang-ms MS] [--allow-remote]\n"
-    "                     [-q|--quiet]\n"
+    "usage: wsspec replay FILE [URL] [--exec \"SERVER COMMAND\"] [--hang-ms MS] [--rss-limit MB]\n"
+    "                     [--allow-remote] [-q|--quiet]\n"
     "       wsspec replay FILE --client --listen HOST:PORT [--exec \"CLIENT COMMAND {url}\"]\n"
-    "                     [--hang-ms MS] [--allow-remote] [-q|--quiet]\n"
+    "                     [--hang-ms MS] [--rss-limit MB] [--allow-remote] [-q|--quiet]\n"
     "       wsspec replay --to-chunks FILE > out.bin\n"
     "Replay a reproducer: prints the wire log (not with --quiet), then 'same: ...' (exit 0)\n"
     "or 'different: ...' (exit 1) as the last line.\n";
@@ -94,6 +94,12 @@ int ws_cmd_fuzz(int argc, char **argv)
             return WS_EXIT_OK;
         } else if (strcmp(argv[i], "--allow-remote") == 0) {
             cfg.allow_remote = true;
+        } else if (strcmp(argv[i], "--no-suite-seeds") == 0) {
+            cfg.corpus_seeds_only = true;
+        } else if (flag(argc, argv, &i, "--stop-after", &v)) {
+            if (!number(v, 1, 1e6, &d))
+                return bad("fuzz", "--stop-after needs a positive number of findings");
+            cfg.stop_after = (int)d;
         } else if (strcmp(argv[i], "--client") == 0) {
             cfg.client_mode = true;
         } else if (flag(argc, argv, &i, "--listen", &v)) {
@@ -152,7 +158,7 @@ int ws_cmd_fuzz(int argc, char **argv)
         if (cfg.url)
             return bad("fuzz", "client mode takes no URL ('%s'): the client connects to --listen",
                        cfg.url);
-        if (cfg.jobs != 1 || cfg.corpus_dir)
+        if (cfg.jobs != 1 || cfg.corpus_dir || cfg.corpus_seeds_only)
             return bad("fuzz", "client mode runs one job and keeps no --corpus");
     } else if (!cfg.url) {
         return bad("fuzz", "missing the server URL");
@@ -223,6 +229,10 @@ int ws_cmd_replay(int argc, char **argv)
             if (!number(v, 10, 3.6e6, &d))
                 return bad("replay", "--hang-ms needs milliseconds (10-3600000)");
             opt.hang_ms = (int)d;
+        } else if (flag(argc, argv, &i, "--rss-limit", &v)) {
+            if (!number(v, 1, 1e7, &d))
+                return bad("replay", "--rss-limit needs megabytes > 0");
+            opt.rss_limit_mb = (long)d;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             return bad("replay", "unknown option '%s'", argv[i]);
         } else if (!opt.file) {
@@ -238,6 +248,8 @@ int ws_cmd_replay(int argc, char **argv)
     if (chunks)
         return opt.url || opt.exec_cmd || opt.client ? bad("replay", "--to-chunks takes only FILE")
                                                      : to_chunks(opt.file);
+    if (opt.rss_limit_mb && !opt.exec_cmd)
+        return bad("replay", "--rss-limit needs --exec (wsspec samples the process it started)");
     if (opt.client != (opt.listen != NULL))
         return bad("replay", "client mode needs both --client and --listen HOST:PORT");
     if (opt.client && opt.url)

@@ -98,6 +98,8 @@ typedef struct {
     size_t chop;        /* write the response in TCP writes of this many octets */
     bool odd_case;      /* header names in odd letter case */
     bool first_frame;   /* the first SEND step goes in the response's TCP write */
+    /* With .pmd_offer: ask the client for client_no_context_takeover. */
+    bool pmd_client_no_context_takeover;
 } ws_hs_response;
 
 typedef enum {

@@ -92,11 +92,14 @@ ws_err ws_session_pmd_answer(ws_session *s, const char *offers, size_t offers_le
     ws_ext_list_init(&ol, offered, MAX_OFFERS, params, MAX_PARAMS, scratch, sizeof scratch);
     if (ws_ext_parse(&ol, offers, offers_len, NULL, 0) != WS_OK)
         return WS_OK; /* a client's malformed offer is declined */
+    const ws_hs_response *hr = s->plan->c->hs_response;
+    ws_pmd_server_policy policy = {.client_no_context_takeover =
+                                       hr && hr->pmd_client_no_context_takeover};
     for (size_t i = 0; i < ol.num_offers; i++) {
         ws_pmd_params p, agreed;
         if (!ws_ext_is(&offered[i], WS_PMD_NAME) ||
             ws_pmd_parse_offer(&offered[i], &p, NULL, 0) != WS_OK ||
-            ws_pmd_accept(&p, NULL, &agreed) != WS_OK ||
+            ws_pmd_accept(&p, &policy, &agreed) != WS_OK ||
             ws_pmd_write_response(&agreed, response, response_cap, NULL) != WS_OK)
             continue;
         ws_err e = start_codecs(s, &agreed);
@@ -134,12 +137,22 @@ void ws_session_inflate(ws_session *s, const uint8_t *data, size_t len, bool mes
         return;
     }
     ws_err e = ws_inflate_feed(&s->inflater, data, len, message_end, deliver_cb, s);
-    if (e != WS_OK && !s->rx_failed)
-        ws_session_violation(s, e,
-                             e == WS_ERR_MESSAGE_TOO_LARGE
-                                 ? "the peer sent a compressed message inflating past wsspec's "
-                                   "64 MiB limit (did it accept a decompression bomb?)"
-                                 : "in a compressed message from the peer");
+    if (e == WS_OK || s->rx_failed)
+        return;
+    char detail[200];
+    if (e == WS_ERR_MESSAGE_TOO_LARGE)
+        snprintf(detail, sizeof detail,
+                 "the peer sent a compressed message inflating past "
+                 "wsspec's 64 MiB limit (did it accept a decompression "
+                 "bomb?)");
+    else if (s->inflater.no_context_takeover && s->inflater.data_error)
+        snprintf(detail, sizeof detail,
+                 "a compressed message from the peer does not inflate with a fresh inflater, "
+                 "although it agreed to no_context_takeover (%s)",
+                 ws_inflate_detail(&s->inflater));
+    else
+        snprintf(detail, sizeof detail, "in a compressed message from the peer");
+    ws_session_violation(s, e, detail);
 }
 
 typedef struct {

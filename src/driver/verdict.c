@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "driver/result.h"
+#include "wsspec/frame.h"
 
 static bool code_expected(const ws_plan *p, int code)
 {
@@ -144,6 +145,45 @@ static bool decide_lenient(const ws_plan *p, ws_case_result *r, bool ok_matched)
     return true;
 }
 
+/* Evidence for permessage-deflate cases: the size on the wire of each
+ * compressed message received (RSV1 on its first frame), as " Compressed
+ * messages received: 61, 61 octets." appended to the reason. */
+static void append_compressed_sizes(ws_case_result *r)
+{
+    char sizes[8 * 22 + 1] = ""; /* eight sizes of up to 20 digits, with ", " */
+    size_t used = 0, listed = 0;
+    bool more = false, in_compressed = false;
+    uint64_t message = 0;
+    for (size_t i = 0; i < r->nwire; i++) {
+        const ws_wire_frame *f = &r->wire[i];
+        if (f->tx || ws_opcode_is_control(f->opcode))
+            continue;
+        if (f->opcode != WS_OP_CONT) {
+            in_compressed = (f->rsv & WS_RSV1) != 0;
+            message = 0;
+        }
+        if (!in_compressed)
+            continue;
+        message += f->len;
+        if (!f->fin)
+            continue;
+        in_compressed = false;
+        if (listed == 8) {
+            more = true;
+            continue;
+        }
+        used += (size_t)snprintf(sizes + used, sizeof sizes - used, "%s%llu", listed ? ", " : "",
+                                 (unsigned long long)message);
+        listed++;
+    }
+    if (!listed)
+        return;
+    size_t len = strlen(r->reason);
+    snprintf(r->reason + len, sizeof r->reason - len,
+             " Compressed messages received (octets on the wire): %s%s.", sizes,
+             more ? ", ..." : "");
+}
+
 static void decide_accepted(const ws_plan *p, ws_case_result *r, bool ok_matched,
                             bool non_strict_matched, const char *mismatch)
 {
@@ -224,6 +264,8 @@ static void decide_accepted(const ws_plan *p, ws_case_result *r, bool ok_matched
         r->behavior = WS_BEHAVIOR_FAILED;
         snprintf(r->reason, sizeof r->reason, "%s", r->reason_close);
     }
+    if (p->c->pmd_offer && !(p->c->flags & WS_CASE_PERF))
+        append_compressed_sizes(r);
 }
 
 /* Testing a client against a broken opening response (§4.1): it must fail

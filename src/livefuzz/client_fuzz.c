@@ -50,7 +50,8 @@ static void on_signal(int sig)
 static bool done(const cfuzzer *f)
 {
     return interrupted || (f->deadline && ws_now_ns() >= f->deadline) ||
-           (f->cfg->runs && f->sessions >= f->cfg->runs);
+           (f->cfg->runs && f->sessions >= f->cfg->runs) ||
+           (f->cfg->stop_after > 0 && f->nfindings >= f->cfg->stop_after);
 }
 
 static bool new_shape(cfuzzer *f, uint64_t h)

@@ -26,6 +26,7 @@ static void reset(ws_lf_session *s)
     ws_mut_seq_init(&s->seq, s->arena, sizeof s->arena);
     s->ncuts = 0;
     s->end = WS_LF_END_NONE;
+    s->flood_frame = s->flood_count = 0;
 }
 
 void ws_lf_client_session_default(ws_lf_session *s)

@@ -248,6 +248,7 @@ bool ws_lf_client_substitute(const ws_lf_repro *in, const char *key, ws_lf_repro
         free(buf);
         if (!ok)
             return false;
+        out->acts[out->nacts - 1].repeat = a->repeat;
     }
     return true;
 }

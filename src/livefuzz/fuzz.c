@@ -57,7 +57,8 @@ static void on_signal(int sig)
 
 static bool done(fuzzer *f)
 {
-    return interrupted || (f->deadline && ws_now_ns() >= f->deadline);
+    return interrupted || (f->deadline && ws_now_ns() >= f->deadline) ||
+           (f->cfg->stop_after > 0 && f->nfindings >= f->cfg->stop_after);
 }
 
 /* Under f->mu. True if the shape is new (and records it). */
@@ -105,14 +106,15 @@ static void load_seeds(fuzzer *f)
     static ws_lf_session s;
     ws_lf_session_default(&s, f->t.host_port, f->t.resource);
     add_entry(f, &s, true);
-    ws_registry *reg = ws_registry_all();
+    ws_registry *reg = f->cfg->corpus_seeds_only ? NULL : ws_registry_all();
     for (size_t i = 0; reg && i < ws_registry_count(reg); i++) {
         const ws_case *c = ws_registry_get(reg, i);
         if (ws_case_applies(c, WS_FOR_SERVERS) && f->ncorpus < MAX_CORPUS / 2 &&
             ws_lf_session_from_case(&s, c, f->t.host_port, f->t.resource))
             add_entry(f, &s, true);
     }
-    ws_registry_free(reg);
+    if (reg)
+        ws_registry_free(reg);
     DIR *d = f->cfg->corpus_dir ? opendir(f->cfg->corpus_dir) : NULL;
     struct dirent *de;
     while (d && (de = readdir(d)) != NULL && f->ncorpus < MAX_CORPUS - 64) {
@@ -148,10 +150,12 @@ static bool reproduces(void *ctx, const ws_lf_session *s)
         return false;
     /* A hung peer stays hung: each check of a hang starts from a fresh one. */
     char err[256];
-    if (c->f->t.exec_cmd && c->want == WS_LF_HANG &&
+    if (c->f->t.exec_cmd && (c->want == WS_LF_HANG || c->want == WS_LF_RSS) &&
         ws_lf_target_start(&c->f->t, err, sizeof err) != WS_OK)
         return false;
     ws_lf_evaluate(&c->f->t, &c->r, &c->v);
+    if (c->v.oracle == WS_LF_NONE && (c->want == WS_LF_CRASH || c->want == WS_LF_SANITIZER))
+        ws_lf_check_process(&c->f->t, 150, &c->v);
     return c->v.oracle == c->want;
 }
 
@@ -190,7 +194,7 @@ static void handle_candidate(fuzzer *f, const ws_lf_session *found, const ws_lf_
     char sig[128];
     int64_t seen_at = ws_now_ns() - f->t0;
     if (known(f, first, sig, sizeof sig)) {
-        if (first->oracle == WS_LF_HANG && f->t.exec_cmd) {
+        if ((first->oracle == WS_LF_HANG || first->oracle == WS_LF_RSS) && f->t.exec_cmd) {
             char err[256];
             ws_lf_target_start(&f->t, err, sizeof err);
         }
@@ -207,8 +211,12 @@ static void handle_candidate(fuzzer *f, const ws_lf_session *found, const ws_lf_
     c->want = first->oracle;
     ws_lf_repro_init(&c->r);
     ws_lf_session_copy(s, found);
-    bool cumulative = first->oracle == WS_LF_RSS || first->oracle == WS_LF_UNRESPONSIVE ||
-                      (first->oracle == WS_LF_UNREACHABLE && !f->t.exec_cmd);
+    /* An rss finding with --exec is minimized when the session alone, on a
+     * fresh peer, still goes over the limit (a flood); otherwise it is the
+     * sum of earlier sessions and saved as it is. */
+    bool cumulative = first->oracle == WS_LF_UNRESPONSIVE ||
+                      (first->oracle == WS_LF_UNREACHABLE && !f->t.exec_cmd) ||
+                      (first->oracle == WS_LF_RSS && (!f->t.exec_cmd || !reproduces(c, s)));
     bool confirmed = cumulative || reproduces(c, s) || reproduces(c, s);
     if (!confirmed) {
         ws_lf_repro_free(&c->r);
@@ -280,8 +288,8 @@ static void handle_candidate(fuzzer *f, const ws_lf_session *found, const ws_lf_
         fflush(stdout);
     }
     char d[64];
-    if (f->t.exec_cmd &&
-        (first->oracle == WS_LF_HANG || ws_lf_proc_dead(&f->t.proc, 0, d, sizeof d)))
+    if (f->t.exec_cmd && (first->oracle == WS_LF_HANG || first->oracle == WS_LF_RSS ||
+                          ws_lf_proc_dead(&f->t.proc, 0, d, sizeof d)))
         ws_lf_target_start(&f->t, err, sizeof err);
     ws_lf_repro_free(&c->r);
     free(c);

@@ -6,6 +6,8 @@
  * Files, one concern each:
  *   session.c    the session model (handshake, frames, write boundaries,
  *                pauses, half-close/reset) and its mutation; rendering to actions
+ *   structure.c  structure-aware session mutations (MSB-set lengths, control
+ *                frames between fragments, empty payloads, floods)
  *   repro.c      the reproducer file format (versioned text), --to-chunks
  *   runner.c     running actions over ws_conn and observing the peer
  *   model.c      what a conformant echo peer must do with the bytes sent, the
@@ -64,8 +66,12 @@ typedef struct {
     ws_lf_act_kind kind;
     uint8_t *data; /* SEND: the octets of one TCP write (owned) */
     size_t len;
-    int ms; /* PAUSE */
+    uint32_t repeat; /* SEND: written this many times in a row (0 and 1: once) */
+    int ms;          /* PAUSE */
 } ws_lf_action;
+
+/* At most this many octets in one repeated SEND (data times repeat). */
+#define WS_LF_REPEAT_MAX_OCTETS (256u << 20)
 
 #define WS_LF_REPRO_VERSION 1
 
@@ -86,6 +92,7 @@ void ws_lf_repro_free(ws_lf_repro *r);
 void ws_lf_repro_clear_actions(ws_lf_repro *r);
 bool ws_lf_repro_send(ws_lf_repro *r, const uint8_t *data, size_t len);
 bool ws_lf_repro_act(ws_lf_repro *r, ws_lf_act_kind kind, int ms);
+/* The octets sent, repeated writes counted as often as they are written. */
 size_t ws_lf_repro_bytes(const ws_lf_repro *r);
 
 /* Write the text form. */
@@ -96,8 +103,8 @@ ws_err ws_lf_repro_parse(const char *text, size_t len, const char *name, ws_lf_r
                          size_t cap);
 ws_err ws_lf_repro_load(const char *path, ws_lf_repro *r, char *err, size_t cap);
 
-/* The sent octets as one buffer (malloc'd), and where the HTTP head ends in
- * it (0 if no end of head was sent). */
+/* The sent octets as one buffer (malloc'd; repeated writes repeated), and
+ * where the HTTP head ends in it (0 if no end of head was sent). */
 uint8_t *ws_lf_repro_concat(const ws_lf_repro *r, size_t *len, size_t *head_len);
 
 /* fuzz_common.h chunked input for the in-process frame target: flags 0
@@ -107,7 +114,7 @@ ws_err ws_lf_repro_to_chunks(const ws_lf_repro *r, uint8_t **out, size_t *len);
 
 /* ---------------------------------------------------- session (session.c) */
 
-#define WS_LF_HS_MAX     8192
+#define WS_LF_HS_MAX     20480
 #define WS_LF_ARENA      32768
 #define WS_LF_MAX_CUTS   16
 #define WS_LF_STREAM_MAX (WS_LF_ARENA + 16 * WS_MUT_MAX_FRAMES)
@@ -129,7 +136,12 @@ typedef struct {
     ws_lf_cut cuts[WS_LF_MAX_CUTS];
     size_t ncuts;
     uint8_t end; /* ws_lf_end */
+    /* flood_count > 1: frame flood_frame is sent flood_count times in a row
+     * (one repeated write; at most WS_LF_FLOOD_MAX_OCTETS) */
+    uint32_t flood_frame, flood_count;
 } ws_lf_session;
+
+#define WS_LF_FLOOD_MAX_OCTETS (128u << 20)
 
 /* A valid opening request for host_port/resource with a fixed key, no frames. */
 void ws_lf_session_default(ws_lf_session *s, const char *host_port, const char *resource);
@@ -140,6 +152,8 @@ bool ws_lf_session_from_case(ws_lf_session *s, const ws_case *c, const char *hos
 bool ws_lf_session_from_repro(ws_lf_session *s, const ws_lf_repro *r);
 void ws_lf_session_copy(ws_lf_session *d, const ws_lf_session *s);
 void ws_lf_session_mutate(ws_lf_session *s, ws_rng *rng);
+/* One structure-aware mutation (structure.c). */
+void ws_lf_mutate_structure(ws_lf_session *s, ws_rng *rng);
 /* Request lines (the request line included) and dropping header lines. */
 size_t ws_lf_session_nlines(const ws_lf_session *s);
 bool ws_lf_session_drop_lines(ws_lf_session *s, size_t first, size_t count);
@@ -291,7 +305,8 @@ ws_err ws_lf_proc_start(ws_lf_proc *p, char *err, size_t cap);
 /* True if the process has ended (waiting up to wait_ms); detail says how. */
 bool ws_lf_proc_dead(ws_lf_proc *p, int wait_ms, char *detail, size_t cap);
 void ws_lf_proc_stop(ws_lf_proc *p);
-/* Resident set size in KiB from /proc/PID/status, or -1. */
+/* Peak resident set size (VmHWM) in KiB from /proc/PID/status, or -1: memory
+ * that grew and was freed again within one session still counts. */
 long ws_lf_proc_rss_kb(const ws_lf_proc *p);
 /* A sanitizer report line in the stderr written since the last call. */
 bool ws_lf_proc_sanitizer(ws_lf_proc *p, char *line, size_t cap);
@@ -332,6 +347,9 @@ void ws_lf_evaluate(ws_lf_target *t, const ws_lf_repro *r, ws_lf_verdict *v);
 /* The same, capturing the session's octets both ways (NULL: none). */
 void ws_lf_evaluate_capture(ws_lf_target *t, const ws_lf_repro *r, ws_lf_verdict *v,
                             ws_lf_capture *cap);
+/* The process oracles once more, giving a peer up to wait_ms to die (a
+ * crash that comes just after a session that asked for no answer). */
+bool ws_lf_check_process(ws_lf_target *t, int wait_ms, ws_lf_verdict *v);
 /* The interval probe: NONE or UNRESPONSIVE / UNREACHABLE / CRASH. */
 void ws_lf_check_alive(ws_lf_target *t, ws_lf_verdict *v);
 
@@ -410,8 +428,10 @@ typedef struct {
     long rss_limit_mb;
     int hang_ms;
     bool allow_remote;
-    bool client_mode;   /* --client: fuzz a client under test */
-    const char *listen; /* --listen HOST:PORT (client mode) */
+    int stop_after;         /* > 0: stop once this many findings are saved */
+    bool corpus_seeds_only; /* no seeds from the suites: --corpus and one plain session */
+    bool client_mode;       /* --client: fuzz a client under test */
+    const char *listen;     /* --listen HOST:PORT (client mode) */
 } ws_lf_config;
 
 /* Returns the exit status: 0 no finding, 1 findings saved, 2 usage, 3 unreachable. */
@@ -436,6 +456,7 @@ typedef struct {
     const char *listen;   /* client mode: --listen HOST:PORT */
     const char *exec_cmd; /* NULL: the peer runs on its own */
     int hang_ms;
+    long rss_limit_mb; /* 0: none */
     bool allow_remote;
     bool client; /* --client given */
     bool quiet;  /* no wire log */

@@ -4,6 +4,7 @@
  * run against the peer) still fires the same oracle. Passes repeat until
  * nothing shrinks, the try budget is spent or the deadline passes:
  *   end action, write boundaries and pauses, request split;
+ *   a flood (a frame written many times), in halves;
  *   frames, in halving chunks (delta-debugging style);
  *   request header lines, in halving chunks;
  *   payloads: emptied, then halves kept.
@@ -39,10 +40,32 @@ static bool attempt(minimizer *m)
     return true;
 }
 
-static void drop_frames(ws_mut_seq *q, size_t at, size_t n)
+static void drop_frames(ws_lf_session *s, size_t at, size_t n)
 {
+    ws_mut_seq *q = &s->seq;
     memmove(&q->f[at], &q->f[at + n], (q->nf - at - n) * sizeof q->f[0]);
     q->nf -= n;
+    if (s->flood_frame >= at + n)
+        s->flood_frame -= (uint32_t)n;
+    else if (s->flood_frame >= at)
+        s->flood_count = 0;
+}
+
+/* A flood: none, then half as many writes while the oracle still fires. */
+static void shrink_flood(minimizer *m)
+{
+    if (m->s->flood_count < 2 || !budget(m))
+        return;
+    ws_lf_session_copy(m->c, m->s);
+    m->c->flood_count = 0;
+    if (attempt(m))
+        return;
+    while (m->s->flood_count > 2 && budget(m)) {
+        ws_lf_session_copy(m->c, m->s);
+        m->c->flood_count /= 2;
+        if (!attempt(m))
+            break;
+    }
 }
 
 static void shrink_frames(minimizer *m)
@@ -51,7 +74,7 @@ static void shrink_frames(minimizer *m)
          chunk /= 2) {
         for (size_t i = 0; i + chunk <= m->s->seq.nf && budget(m);) {
             ws_lf_session_copy(m->c, m->s);
-            drop_frames(&m->c->seq, i, chunk);
+            drop_frames(m->c, i, chunk);
             if (!attempt(m))
                 i += chunk;
         }
@@ -134,6 +157,7 @@ int ws_lf_minimize(ws_lf_session *s, ws_lf_reproduces_fn check, void *ctx, int m
             m.c->hs_with_frames = false;
             attempt(&m);
         }
+        shrink_flood(&m);
         shrink_frames(&m);
         shrink_lines(&m);
         shrink_payloads(&m);

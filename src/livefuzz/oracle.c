@@ -116,7 +116,7 @@ static bool process_oracles_unlocked(ws_lf_target *t, bool abnormal, ws_lf_verdi
     }
     long kb = ws_lf_proc_rss_kb(&t->proc);
     if (t->rss_limit_kb > 0 && kb > t->rss_limit_kb) {
-        snprintf(line, sizeof line, "resident set %ld MiB over the %ld MiB limit", kb / 1024,
+        snprintf(line, sizeof line, "peak resident set %ld MiB over the %ld MiB limit", kb / 1024,
                  t->rss_limit_kb / 1024);
         set(v, WS_LF_RSS, line);
         return true;
@@ -215,6 +215,28 @@ void ws_lf_evaluate_capture(ws_lf_target *t, const ws_lf_repro *r, ws_lf_verdict
                  t->hang_ms);
         set(v, WS_LF_HANG, err);
     }
+}
+
+bool ws_lf_check_process(ws_lf_target *t, int wait_ms, ws_lf_verdict *v)
+{
+    if (!t->exec_cmd)
+        return false;
+    char d[64];
+    if (t->proc_lock)
+        pthread_mutex_lock(t->proc_lock);
+    bool dead = t->proc.pid > 0 && ws_lf_proc_dead(&t->proc, wait_ms, d, sizeof d);
+    if (t->proc_lock)
+        pthread_mutex_unlock(t->proc_lock);
+    if (!dead)
+        return process_oracles(t, false, v);
+    char line[180];
+    bool san = ws_lf_proc_sanitizer(&t->proc, line, sizeof line);
+    v->oracle = san ? WS_LF_SANITIZER : WS_LF_CRASH;
+    if (san)
+        snprintf(v->detail, sizeof v->detail, "%s; %s", d, line);
+    else
+        snprintf(v->detail, sizeof v->detail, "%s", d);
+    return true;
 }
 
 void ws_lf_check_alive(ws_lf_target *t, ws_lf_verdict *v)

@@ -30,12 +30,15 @@ static int run_server(const ws_lf_replay_opts *opt, const ws_lf_repro *r, const 
         return 2;
     }
     t.hang_ms = opt->hang_ms;
+    t.rss_limit_kb = opt->rss_limit_mb * 1024;
     if (ws_lf_target_start(&t, err, sizeof err) != WS_OK) {
         fprintf(stderr, "wsspec replay: target unreachable: %s\n", err);
         ws_lf_target_stop(&t);
         return 3;
     }
     ws_lf_evaluate_capture(&t, r, v, cap);
+    if (v->oracle == WS_LF_NONE && (r->oracle == WS_LF_CRASH || r->oracle == WS_LF_SANITIZER))
+        ws_lf_check_process(&t, 300, v);
     ws_lf_target_stop(&t);
     return 0;
 }
@@ -59,6 +62,7 @@ static int run_client(const ws_lf_replay_opts *opt, const ws_lf_repro *r, const 
         return 2;
     }
     t.hang_ms = opt->hang_ms;
+    t.rss_limit_kb = opt->rss_limit_mb * 1024;
     t.connect_ms = 10000;
     t.batch = 1;
     ws_lf_client_evaluate(&t, r, v, cap);

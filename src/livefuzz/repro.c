@@ -15,6 +15,8 @@
  *   note ...                           free text (minimisation figures)
  *   send 474554202f...                 one TCP write, hex; long writes continue on
  *   + 0d0a0d0a...                      lines starting with "+"
+ *   repeat 4096                        the write above is sent this many times
+ *                                      in a row (at most 256 MiB in all)
  *   pause 50                           milliseconds, reading what arrives
  *   shutdown                           half-close (TCP FIN)
  *   reset                              abort the connection (TCP RST)
@@ -116,7 +118,7 @@ size_t ws_lf_repro_bytes(const ws_lf_repro *r)
 {
     size_t n = 0;
     for (size_t i = 0; i < r->nacts; i++)
-        n += r->acts[i].len;
+        n += r->acts[i].len * (r->acts[i].repeat > 1 ? r->acts[i].repeat : 1);
     return n;
 }
 
@@ -168,6 +170,8 @@ void ws_lf_repro_write(const ws_lf_repro *r, FILE *out)
                 fprintf(out, "%02x", a->data[k]);
             }
             fputc('\n', out);
+            if (a->repeat > 1)
+                fprintf(out, "repeat %u\n", (unsigned)a->repeat);
             break;
         case WS_LF_PAUSE:
             fprintf(out, "pause %d\n", a->ms);
@@ -337,6 +341,16 @@ ws_err ws_lf_repro_parse(const char *text, size_t len, const char *name, ws_lf_r
             }
             if (!append_hex(last_send, arg, alen))
                 return fail(err, cap, name, lineno, "bad hex in send data");
+        } else if (KW("repeat")) {
+            int times;
+            ws_lf_action *prev = r->nacts ? &r->acts[r->nacts - 1] : NULL;
+            if (!prev || prev->kind != WS_LF_SEND || prev->repeat > 1)
+                return fail(err, cap, name, lineno, "'repeat' must follow a 'send'");
+            if (!parse_ms(arg, alen, &times) || times < 1 ||
+                (uint64_t)times * prev->len > WS_LF_REPEAT_MAX_OCTETS)
+                return fail(err, cap, name, lineno, "repeat needs a count (at most %u MiB in all)",
+                            WS_LF_REPEAT_MAX_OCTETS >> 20);
+            prev->repeat = (uint32_t)times;
         } else if (KW("pause")) {
             int ms;
             if (!parse_ms(arg, alen, &ms))
@@ -402,7 +416,9 @@ uint8_t *ws_lf_repro_concat(const ws_lf_repro *r, size_t *len, size_t *head_len)
     if (!all)
         return NULL;
     for (size_t i = 0; i < r->nacts; i++)
-        if (r->acts[i].kind == WS_LF_SEND && r->acts[i].len) {
+        for (uint32_t k = 0;
+             r->acts[i].kind == WS_LF_SEND && r->acts[i].len && (k == 0 || k < r->acts[i].repeat);
+             k++) {
             memcpy(all + pos, r->acts[i].data, r->acts[i].len);
             pos += r->acts[i].len;
         }

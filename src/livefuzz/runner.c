@@ -249,6 +249,12 @@ static void run_actions(ws_conn *c, const ws_lf_repro *r, const ws_lf_expect *e,
         case WS_LF_SEND: {
             ws_lf_capture_add(cap, WS_LF_CAP_TX, a->data, a->len);
             ws_err we = ws_conn_write(c, a->data, a->len, ws_deadline_ms(WRITE_MS));
+            for (uint32_t k = 1; k < a->repeat && we == WS_OK && o->end == WS_LF_OBS_OPEN; k++) {
+                ws_lf_capture_add(cap, WS_LF_CAP_TX, a->data, a->len);
+                we = ws_conn_write(c, a->data, a->len, ws_deadline_ms(WRITE_MS));
+                if (k % 64 == 0) /* answers (a Close 1009) must not fill our window */
+                    read_until(c, &x, 0, false);
+            }
             x.last_write = ws_now_ns();
             if (we != WS_OK)
                 ended(o, we);

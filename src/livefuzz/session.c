@@ -30,6 +30,7 @@ static void reset(ws_lf_session *s)
     ws_mut_seq_init(&s->seq, s->arena, sizeof s->arena);
     s->ncuts = 0;
     s->end = WS_LF_END_NONE;
+    s->flood_frame = s->flood_count = 0;
 }
 
 void ws_lf_session_default(ws_lf_session *s, const char *host_port, const char *resource)
@@ -144,6 +145,8 @@ void ws_lf_session_copy(ws_lf_session *d, const ws_lf_session *s)
     memcpy(d->cuts, s->cuts, s->ncuts * sizeof s->cuts[0]);
     d->ncuts = s->ncuts;
     d->end = s->end;
+    d->flood_frame = s->flood_frame;
+    d->flood_count = s->flood_count;
 }
 
 /* ------------------------------------------------------ handshake mutation */
@@ -195,6 +198,28 @@ static void hs_rebuild(ws_lf_session *s, const line_ref *l, size_t n, size_t at,
         s->hs_split = 0;
 }
 
+/* A header line, or filler lines making the whole head, of about 1, 4, 8 or
+ * 16 KiB (a few octets under or over: the limits servers put on them). */
+static void hs_grow_to_limit(ws_lf_session *s, ws_rng *r, const line_ref *l, size_t n)
+{
+    static _Thread_local char extra[WS_LF_HS_MAX];
+    static const size_t limits[] = {1024, 4096, 8192, 16384};
+    size_t want =
+        limits[ws_rng_below(r, sizeof limits / sizeof limits[0])] - 3 + (size_t)ws_rng_below(r, 7);
+    size_t k = 0;
+    if (ws_rng_below(r, 2)) { /* one line */
+        k = (size_t)snprintf(extra, sizeof extra, "X-Long: ");
+        while (k < want && k < sizeof extra - 1)
+            extra[k++] = (char)('a' + ws_rng_below(r, 26));
+    } else { /* the whole head */
+        for (size_t i = 0; k + 32 < sizeof extra && k + 2 + s->hs_len < want; i++)
+            k += (size_t)snprintf(extra + k, sizeof extra - k, "%sX-F%zu: %zu", i ? "\r\n" : "", i,
+                                  i * 7919);
+    }
+    if (k && s->hs_len + k + 4 < WS_LF_HS_MAX)
+        hs_rebuild(s, l, n, 1 + (size_t)ws_rng_below(r, n), extra, k);
+}
+
 static void mutate_handshake(ws_lf_session *s, ws_rng *r)
 {
     static const char *const pool[] = {
@@ -217,7 +242,7 @@ static void mutate_handshake(ws_lf_session *s, ws_rng *r)
     if (n == 0)
         return;
     char extra[2048];
-    switch (ws_rng_below(r, 9)) {
+    switch (ws_rng_below(r, 10)) {
     case 0: /* remove a header line */
         if (n > 1) {
             size_t i = 1 + (size_t)ws_rng_below(r, n - 1);
@@ -252,6 +277,9 @@ static void mutate_handshake(ws_lf_session *s, ws_rng *r)
         hs_rebuild(s, l, n, n, extra, k);
         break;
     }
+    case 9: /* a header line, or the whole head, at or past a common size limit */
+        hs_grow_to_limit(s, r, l, n);
+        break;
     case 4: /* write the request in two, at an odd place */
         s->hs_split = 1 + (size_t)ws_rng_below(r, s->hs_len - 1);
         break;
@@ -362,7 +390,9 @@ void ws_lf_session_mutate(ws_lf_session *s, ws_rng *r)
         mutate_handshake(s, r);
     } else if (what < 6) {
         mutate_delivery(s, r);
-    } else if (what < 7 || s->seq.nf == 0) { /* a fresh valid frame */
+    } else if (what < 8 && s->seq.nf) {
+        ws_lf_mutate_structure(s, r);
+    } else if (what < 9 || s->seq.nf == 0) { /* a fresh valid frame */
         ws_mut_frame f = {
             .fin = true, .opcode = ws_rng_below(r, 2) ? WS_OP_TEXT : WS_OP_BINARY, .masked = true};
         uint8_t p[64];
@@ -387,12 +417,52 @@ void ws_lf_session_mutate(ws_lf_session *s, ws_rng *r)
 
 /* -------------------------------------------------------------- rendering */
 
+/* Where the flooded frame ends in the stream, its octets, and how many more
+ * times it is written; false without a flood. */
+typedef struct {
+    size_t start, end;
+    uint32_t more;
+} flood_ref;
+
+static bool flood_of(const ws_lf_session *s, flood_ref *fl)
+{
+    if (s->flood_count < 2 || s->flood_frame >= s->seq.nf)
+        return false;
+    static _Thread_local ws_mut_seq prefix;
+    prefix = s->seq;
+    prefix.nf = s->flood_frame;
+    fl->start = ws_mut_size(&prefix);
+    prefix.nf = s->flood_frame + 1;
+    fl->end = ws_mut_size(&prefix);
+    size_t one = fl->end - fl->start;
+    uint64_t count = s->flood_count;
+    while (count > 2 && count * (one ? one : 1) > WS_LF_FLOOD_MAX_OCTETS)
+        count /= 2;
+    fl->more = (uint32_t)count - 1;
+    return one > 0;
+}
+
+/* Send stream[from..to); the flood's extra writes go right after its frame. */
+static bool emit(ws_lf_repro *r, const uint8_t *stream, size_t from, size_t to, const flood_ref *fl)
+{
+    if (fl && from < fl->end && fl->end <= to) {
+        if (!ws_lf_repro_send(r, stream + from, fl->end - from) ||
+            !ws_lf_repro_send(r, stream + fl->start, fl->end - fl->start))
+            return false;
+        r->acts[r->nacts - 1].repeat = fl->more;
+        from = fl->end;
+    }
+    return from >= to || ws_lf_repro_send(r, stream + from, to - from);
+}
+
 bool ws_lf_session_render(const ws_lf_session *s, ws_lf_repro *r)
 {
     ws_lf_repro_clear_actions(r);
     static _Thread_local uint8_t stream[WS_LF_STREAM_MAX];
     size_t total = ws_mut_serialize(&s->seq, stream, sizeof stream);
-    uint8_t head[WS_LF_HS_MAX + 1];
+    flood_ref flood;
+    const flood_ref *fl = flood_of(s, &flood) && flood.end <= total ? &flood : NULL;
+    static _Thread_local uint8_t head[WS_LF_HS_MAX + 1];
     size_t split = s->hs_split && s->hs_split < s->hs_len ? s->hs_split : 0;
     if (split && !ws_lf_repro_send(r, (const uint8_t *)s->hs, split))
         return false;
@@ -401,6 +471,8 @@ bool ws_lf_session_render(const ws_lf_session *s, ws_lf_repro *r)
     size_t first_end = s->ncuts ? s->cuts[0].at : total;
     if (first_end > total)
         first_end = total;
+    if (fl && first_end > fl->end)
+        first_end = fl->end;
     size_t hn = s->hs_len - split;
     memcpy(head, s->hs + split, hn);
     if (s->hs_with_frames && first_end > 0) {
@@ -414,18 +486,23 @@ bool ws_lf_session_render(const ws_lf_session *s, ws_lf_repro *r)
         if (!ok)
             return false;
         pos = first_end;
+        if (fl && pos == fl->end) {
+            if (!ws_lf_repro_send(r, stream + fl->start, fl->end - fl->start))
+                return false;
+            r->acts[r->nacts - 1].repeat = fl->more;
+        }
     } else if (hn && !ws_lf_repro_send(r, head, hn)) {
         return false;
     }
     for (; cut < s->ncuts; cut++) {
         size_t at = s->cuts[cut].at < total ? s->cuts[cut].at : total;
-        if (at > pos && !ws_lf_repro_send(r, stream + pos, at - pos))
+        if (at > pos && !emit(r, stream, pos, at, fl))
             return false;
         pos = at > pos ? at : pos;
         if (s->cuts[cut].pause_ms && !ws_lf_repro_act(r, WS_LF_PAUSE, s->cuts[cut].pause_ms))
             return false;
     }
-    if (pos < total && !ws_lf_repro_send(r, stream + pos, total - pos))
+    if (pos < total && !emit(r, stream, pos, total, fl))
         return false;
     if (s->end == WS_LF_END_SHUTDOWN)
         return ws_lf_repro_act(r, WS_LF_SHUTDOWN, 0);
@@ -434,17 +511,55 @@ bool ws_lf_session_render(const ws_lf_session *s, ws_lf_repro *r)
     return true;
 }
 
-bool ws_lf_session_from_repro(ws_lf_session *s, const ws_lf_repro *r)
+/* The first repeated write becomes the session's flood: the frame that ends
+ * where it starts, flood_count = repeat + 1. */
+static void flood_from_repro(ws_lf_session *s, const ws_lf_repro *r, size_t head)
+{
+    size_t pos = 0;
+    for (size_t i = 0; i < r->nacts; i++) {
+        const ws_lf_action *a = &r->acts[i];
+        if (a->kind != WS_LF_SEND)
+            continue;
+        if (a->repeat > 1 && pos > head) {
+            static _Thread_local ws_mut_seq prefix;
+            prefix = s->seq;
+            for (size_t k = 1; k <= s->seq.nf; k++) {
+                prefix.nf = k;
+                if (ws_mut_size(&prefix) == pos - head) {
+                    s->flood_frame = (uint32_t)(k - 1);
+                    s->flood_count = a->repeat + 1;
+                    break;
+                }
+            }
+            return;
+        }
+        pos += a->len;
+    }
+}
+
+bool ws_lf_session_from_repro(ws_lf_session *s, const ws_lf_repro *rep)
 {
     reset(s);
+    /* Repeated writes are left out of the octets and come back as the flood. */
+    ws_lf_repro view = *rep, *r = &view;
+    view.acts = malloc((rep->nacts ? rep->nacts : 1) * sizeof *view.acts);
+    if (!view.acts)
+        return false;
+    memcpy(view.acts, rep->acts, rep->nacts * sizeof *view.acts);
+    for (size_t i = 0; i < view.nacts; i++)
+        if (view.acts[i].kind == WS_LF_SEND && view.acts[i].repeat > 1)
+            view.acts[i].kind = WS_LF_PAUSE, view.acts[i].ms = 0, view.acts[i].len = 0;
     size_t total, head;
     uint8_t *all = ws_lf_repro_concat(r, &total, &head);
-    if (!all)
+    if (!all) {
+        free(view.acts);
         return false;
+    }
     if (head == 0)
         head = total;
     if (head > sizeof s->hs) {
         free(all);
+        free(view.acts);
         return false;
     }
     memcpy(s->hs, all, head);
@@ -473,6 +588,8 @@ bool ws_lf_session_from_repro(ws_lf_session *s, const ws_lf_repro *r)
             s->end = a->kind == WS_LF_RESET ? WS_LF_END_RESET : WS_LF_END_SHUTDOWN;
         }
     }
+    flood_from_repro(s, rep, head);
+    free(view.acts);
     free(all);
     return true;
 }

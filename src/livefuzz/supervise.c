@@ -122,7 +122,7 @@ long ws_lf_proc_rss_kb(const ws_lf_proc *p)
         return -1;
     long kb = -1;
     while (fgets(line, sizeof line, f))
-        if (strncmp(line, "VmRSS:", 6) == 0) {
+        if (strncmp(line, "VmHWM:", 6) == 0) {
             kb = strtol(line + 6, NULL, 10);
             break;
         }

@@ -36,6 +36,11 @@ ROWS = [
     ("wrong-close-code", "7.3.3,7.7.1", "7.3.3,7.7.1"),
 ]
 NON_STRICT_ROWS = [("utf8-fail-late", "6.4.1,6.4.2", "6.4.1,6.4.2")]
+# With --deflate (the client offers permessage-deflate): violation, cases, must be FAILED.
+PMD_ROWS = [
+    ("pmd-keep-context", "23.3.1,23.1.6", "23.3.1"),
+    ("accept-any-extension", "22.3.*", "22.3.1,22.3.2,22.3.3"),
+]
 CONTROL_ROWS = [("zero-mask", "1.*,2.*,5.*")]
 
 
@@ -102,11 +107,27 @@ def main():
         if not good or not_ok:
             print("    conformant client not OK on:", not_ok or "no results")
             failures += 1
+        # The same with permessage-deflate: a sample of 12.x/13.x and the
+        # compression checks, every one OK (none UNIMPLEMENTED).
+        good = check("conformant +pmd", "good",
+                     f"{BADCLIENT} --url {{url}} --agent {{agent}} --deflate",
+                     "12.*.1,13.*.1,22.3.*,23.*", {})
+        not_ok = [c for c, v in good.items() if overall(v) not in ("OK", "INFORMATIONAL")]
+        if not good or not_ok:
+            print("    conformant client not OK on:", not_ok or "no results")
+            failures += 1
         ROWS.append(("accept-any-extension", "22.3.*", "22.3.1,22.3.2,22.3.3"))
         ROWS.append(("accept-non-101", "22.2.10", "22.2.10"))
         for name, cases, must_fail in ROWS:
             check(name, "bad", f"{BADCLIENT} --url {{url}} --agent {{agent}} --violate {name}",
                   cases, {c: "FAILED" for c in must_fail.split(",")})
+        for name, cases, must_fail in PMD_ROWS:
+            # The cases named one by one and not in must_fail stay OK.
+            expect = {c: "OK" for c in cases.split(",") if "*" not in c}
+            expect.update({c: "FAILED" for c in must_fail.split(",")})
+            check(name + " +pmd", "bad",
+                  f"{BADCLIENT} --url {{url}} --agent {{agent}} --deflate --violate {name}",
+                  cases, expect)
         for name, cases, ns in NON_STRICT_ROWS:
             check(name, "bad", f"{BADCLIENT} --url {{url}} --agent {{agent}} --violate {name}",
                   cases, {c: "NON-STRICT" for c in ns.split(",")})

@@ -6,7 +6,9 @@
 # ("different", exit 1); against the conformant wsspec-badclient and the
 # python3-websockets client it finds nothing.
 #
-#   bash tests/e2e/livefuzz_client.sh BUILD_DIR      (about 55 s)
+# The planted flaws stop at the first finding (--stop-after 1).
+#
+#   bash tests/e2e/livefuzz_client.sh BUILD_DIR      (about 30-60 s)
 set -euo pipefail
 
 build_dir=${1:?usage: livefuzz_client.sh BUILD_DIR}
@@ -47,7 +49,7 @@ echo "== MUST: wsspec-badclient --violate accept-rsv"
 port=$(free_port)
 bad="$badclient --url {url} --agent fuzz --violate accept-rsv"
 good="$badclient --url {url} --agent fuzz"
-fuzz_run rsv 1 --listen "127.0.0.1:$port" --exec "$bad" --seconds 8 --seed 1 --hang-ms 1000 \
+fuzz_run rsv 1 --listen "127.0.0.1:$port" --exec "$bad" --seconds 30 --stop-after 1 --seed 1 --hang-ms 1000 \
     --findings "$work/rsv"
 finding=$(grep -l 'RSV_NOT_NEGOTIATED' "$work"/rsv/must-*.repro 2>/dev/null | head -1)
 [[ -n $finding ]] || fail "no MUST finding naming RSV_NOT_NEGOTIATED"
@@ -64,14 +66,14 @@ replay_expect "$finding" 1 different --client --listen "127.0.0.1:$port" --exec 
 echo "== MUST: wsspec-badclient --violate no-mask"
 port=$(free_port)
 fuzz_run nomask 1 --listen "127.0.0.1:$port" \
-    --exec "$badclient --url {url} --agent fuzz --violate no-mask" --seconds 5 --seed 2 \
+    --exec "$badclient --url {url} --agent fuzz --violate no-mask" --seconds 30 --stop-after 1 --seed 2 \
     --hang-ms 1000 --findings "$work/nomask"
 grep -l 'MASK_MISSING' "$work"/nomask/must-*.repro >/dev/null 2>&1 || fail "no MASK_MISSING finding"
 
 echo "== crash: wsspec-badclient --violate crash-long-ping"
 port=$(free_port)
 crash="$badclient --url {url} --agent fuzz --violate crash-long-ping"
-fuzz_run crash 1 --listen "127.0.0.1:$port" --exec "$crash" --seconds 15 --seed 3 --hang-ms 1000 \
+fuzz_run crash 1 --listen "127.0.0.1:$port" --exec "$crash" --seconds 40 --stop-after 1 --seed 3 --hang-ms 1000 \
     --findings "$work/crash"
 finding=$(ls "$work"/crash/crash-*.repro 2>/dev/null | head -1)
 [[ -n $finding ]] || fail "no crash finding"

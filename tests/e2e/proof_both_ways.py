@@ -7,9 +7,10 @@ For every wsspec-badpeer violation (one row of ROWS) the peer is started with
 that violation and `wsspec test-server` runs the row's cases; the overall
 result of each case (the worse of behavior and behaviorClose) must be what the
 row says. Then the conformant badpeer and `wsspec serve` must pass every case,
-and every Autobahn-equivalent case must be made FAILED or NON-STRICT by at
-least one row (the informational cases 7.1.6, 7.13.1, 7.13.2 are exempt: they
-are INFORMATIONAL by definition and can never fail).
+and every Autobahn-equivalent and family-23 (permessage-deflate) case must be
+made FAILED or NON-STRICT by at least one row (the informational cases 7.1.6,
+7.13.1, 7.13.2 are exempt: they are INFORMATIONAL by definition and can never
+fail).
 
 Standard library only. Exit 0 on success, 1 on any mismatch.
 """
@@ -76,7 +77,7 @@ ROWS = [
     # 3.7 (Close with RSV=7) is left out: the peer accepts the Close and answers
     # with an empty Close, which looks exactly like failing the connection
     # without a code (Autobahn's 3.7 has the same blind spot).
-    dict(violate="accept-rsv", fail=["3.1-6"], ok=["1.1.1"]),
+    dict(violate="accept-rsv", fail=["3.1-6", "23.1.3"], ok=["1.1.1"]),
     dict(violate="accept-reserved-opcode", fail=["4.*"], ok=["1.1.1"]),
     # 5.2 (fragmented Pong) is not seen with this switch alone: the orphan
     # continuation after the Pong still fails the connection; see the next row.
@@ -130,11 +131,28 @@ ROWS = [
          nonstrict=["20.4.4"], ok=["20.1.1"]),
     # §4.4: a refusal for an unknown version names the versions spoken.
     dict(violate="no-version-header", fail=["20.3.2", "20.3.3", "20.3.4"], ok=["20.3.1"]),
+    # permessage-deflate (family 23, RFC 7692): one switch per rule. 23.1.3
+    # (RSV1 without the extension) is failed by accept-rsv above.
+    dict(violate="pmd-rsv1-on-control", fail=["23.1.1"], ok=["23.1.2-9"]),
+    dict(violate="pmd-rsv1-on-continuation", fail=["23.1.2"], ok=["23.1.1", "23.1.3-9"]),
+    dict(violate="pmd-ignore-bad-data", fail=["23.1.4"], ok=["23.1.1-3", "23.1.6-9"]),
+    dict(violate="pmd-ignore-bomb", fail=["23.1.5"], ok=["23.1.4", "23.1.6-9"]),
+    dict(violate="pmd-refuse-uncompressed", fail=["23.1.6", "23.1.7"], ok=["23.1.8", "23.1.9"]),
+    dict(violate="pmd-inflate-per-frame", fail=["23.1.8"], ok=["23.1.6", "23.1.7", "23.1.9"]),
+    dict(violate="pmd-keep-context", fail=["23.1.9"], ok=["23.1.6-8"]),
+    dict(violate="pmd-accept-bad-window", fail=["23.2.1-3"], ok=["23.2.4-6", "23.1.9"]),
+    dict(violate="pmd-accept-repeated", fail=["23.2.4"], ok=["23.2.1-3", "23.2.5", "23.2.6"]),
+    dict(violate="pmd-accept-unknown", fail=["23.2.5"], ok=["23.2.1-4", "23.2.6"]),
+    dict(violate="pmd-accept-flag-value", fail=["23.2.6"], ok=["23.2.1-5", "23.1.9"]),
 ]
 
-# The Autobahn-equivalent families: every case here must be failed by a row.
-COVERED_FAMILIES = {"1", "2", "3", "4", "5", "6", "7", "9", "10"}
+# The Autobahn-equivalent families and permessage-deflate's family 23: every
+# case here must be failed by a row.
+COVERED_FAMILIES = {"1", "2", "3", "4", "5", "6", "7", "9", "10", "23"}
 INFORMATIONAL = {"7.1.6", "7.13.1", "7.13.2"}
+# Cases of those families for clients only: test-server does not run them;
+# client_proof.py proves them.
+CLIENT_ONLY = ["23.3.*"]
 
 BADPEER_TOO_SLOW = []  # every case runs against the badpeer too
 
@@ -277,6 +295,7 @@ def main():
 
     listing = subprocess.run([wsspec, "list"], capture_output=True, text=True, timeout=30).stdout
     universe = {l.split()[0] for l in listing.splitlines() if l.strip()}
+    client_only = expand(CLIENT_ONLY, universe)
     known = subprocess.run([badpeer, "--list"], capture_output=True, text=True,
                            timeout=30).stdout
     violations = [l.split()[0] for l in known.splitlines() if l.strip()]
@@ -364,7 +383,7 @@ def main():
             ran = set(got)
             missing = universe - ran - exclude
             # test-server runs the server cases only; the client ones (22.*) are not listed.
-            missing = {c for c in missing if c.split(".")[0] in COVERED_FAMILIES}
+            missing = {c for c in missing if c.split(".")[0] in COVERED_FAMILIES} - client_only
             for cid in sorted(missing, key=idkey):
                 bad.append("%-8s not run" % cid)
             for cid in sorted(got, key=idkey):
@@ -379,10 +398,6 @@ def main():
                     # (e.g. 20.4.4: ignoring a malformed extension offer is allowed).
                     if g == "NON-STRICT" and cid.split(".")[0] not in COVERED_FAMILIES:
                         continue
-                    # Compression cases are UNIMPLEMENTED against a peer
-                    # without permessage-deflate (the badpeer has none).
-                    if g == "UNIMPLEMENTED" and cid.split(".")[0] in ("12", "13", "23"):
-                        continue
                     bad.append("%-8s expected OK         got %-10s %s" % (cid, g, reasons(details, cid)))
             table.append((label + ", all cases", len(got), "%.1fs" % el, "pass" if not bad else "FAIL"))
             if bad:
@@ -390,8 +405,8 @@ def main():
             if label == "wsspec serve":
                 server_cases = ran
 
-        # Coverage: every Autobahn-equivalent case can fail.
-        scope = {c for c in universe if c.split(".")[0] in COVERED_FAMILIES}
+        # Coverage: every Autobahn-equivalent and family-23 case can fail.
+        scope = {c for c in universe if c.split(".")[0] in COVERED_FAMILIES} - client_only
         uncovered = sorted(scope - set(required) - INFORMATIONAL, key=idkey)
         others = sorted((server_cases - scope) - set(required), key=idkey)
         if uncovered:

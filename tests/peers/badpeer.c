@@ -4,7 +4,8 @@
  *   wsspec-badpeer --listen HOST:PORT [--violate NAME[,NAME...]]...
  *   wsspec-badpeer --list
  *
- * With no --violate it is a conformant echo server. Once listening it prints
+ * With no --violate it is a conformant echo server, with permessage-deflate
+ * (RFC 7692) when a client offers it. Once listening it prints
  * exactly one line, "listening on HOST:PORT", to stdout. It runs until
  * killed, one thread per connection. Usage errors exit with status 2.
  */

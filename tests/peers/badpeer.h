@@ -7,6 +7,7 @@
  *   badpeer.c          command line, the violation table, listener, threads
  *   badpeer_conn.c     socket helpers and the opening handshake
  *   badpeer_session.c  frames, echo, ping/pong, close handshake
+ *   badpeer_deflate.c  permessage-deflate: negotiation, inflating, deflating
  */
 #ifndef WSSPEC_BADPEER_H
 #define WSSPEC_BADPEER_H
@@ -15,6 +16,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include "wsspec/deflate.h"
+#include "wsspec/extensions.h"
+#include "wsspec/frame.h"
+#include "wsspec/handshake.h"
 
 /*
  * X(ID, "name", "what it breaks")
@@ -72,7 +78,30 @@
       "answer 101 to any request, even one RFC 6455 4.2.1 says to refuse")                         \
     X(NO_VERSION_HEADER, "no-version-header",                                                      \
       "refuse an unsupported version with 400 and no Sec-WebSocket-Version (4.4)")                 \
-    X(STALL_AFTER_HANDSHAKE, "stall-after-handshake", "never read anything after the handshake")
+    X(STALL_AFTER_HANDSHAKE, "stall-after-handshake", "never read anything after the handshake")   \
+    X(PMD_RSV1_ON_CONTROL, "pmd-rsv1-on-control",                                                  \
+      "permessage-deflate: ignore RSV1 on a control frame (RFC 7692 6)")                           \
+    X(PMD_RSV1_ON_CONTINUATION, "pmd-rsv1-on-continuation",                                        \
+      "permessage-deflate: ignore RSV1 on a continuation frame (RFC 7692 6)")                      \
+    X(PMD_IGNORE_BAD_DATA, "pmd-ignore-bad-data",                                                  \
+      "permessage-deflate: drop a message that does not inflate and go on (RFC 7692 7.2.2)")       \
+    X(PMD_IGNORE_BOMB, "pmd-ignore-bomb",                                                          \
+      "permessage-deflate: a message inflating past the limit is dropped, the connection kept")    \
+    X(PMD_REFUSE_UNCOMPRESSED, "pmd-refuse-uncompressed",                                          \
+      "permessage-deflate: fail on a message without RSV1 (RFC 7692 6 allows it)")                 \
+    X(PMD_INFLATE_PER_FRAME, "pmd-inflate-per-frame",                                              \
+      "permessage-deflate: inflate each frame as if it ended the message (RFC 7692 7.2.1)")        \
+    X(PMD_KEEP_CONTEXT, "pmd-keep-context",                                                        \
+      "permessage-deflate: keep the compression context although server_no_context_takeover "      \
+      "was agreed (RFC 7692 7.1.1.1)")                                                             \
+    X(PMD_ACCEPT_BAD_WINDOW, "pmd-accept-bad-window",                                              \
+      "permessage-deflate: accept an offer with window bits outside 8..15 (RFC 7692 7.1.2)")       \
+    X(PMD_ACCEPT_REPEATED, "pmd-accept-repeated",                                                  \
+      "permessage-deflate: accept an offer with a repeated parameter (RFC 7692 7.1)")              \
+    X(PMD_ACCEPT_UNKNOWN, "pmd-accept-unknown",                                                    \
+      "permessage-deflate: accept an offer with an unknown parameter (RFC 7692 7.1)")              \
+    X(PMD_ACCEPT_FLAG_VALUE, "pmd-accept-flag-value",                                              \
+      "permessage-deflate: accept a value on *_no_context_takeover (RFC 7692 7.1.1)")
 
 enum {
 #define BP_VIOLATION_BIT_(id, name, desc) BP_BIT_##id,
@@ -138,10 +167,57 @@ int bp_listen(const char *spec, char *bound, size_t bound_cap, char *err, size_t
 /*
  * Run the opening handshake on fd into buf (capacity cap). On success returns
  * true and *leftover is the number of octets after the request head (already
- * moved to buf[0]). On failure the HTTP error answer has been sent and false
+ * moved to buf[0]) and *pmd_on says whether permessage-deflate was agreed
+ * (with *pmd_agreed). On failure the HTTP error answer has been sent and false
  * is returned; the caller closes fd.
  */
-bool bp_handshake(int fd, bp_flags v, uint8_t *buf, size_t cap, size_t *leftover);
+bool bp_handshake(int fd, bp_flags v, uint8_t *buf, size_t cap, size_t *leftover,
+                  ws_pmd_params *pmd_agreed, bool *pmd_on);
+
+/* --------------------------------------------------- badpeer_deflate.c */
+
+#define BP_EXT_RESPONSE_MAX 160
+
+/*
+ * Choose the answer to the request's permessage-deflate offers: the first
+ * valid one is accepted with what it asks. An offer that breaks a rule
+ * a pmd-accept-* violation waives is accepted as if that parameter were
+ * valid (or absent). Returns true with *agreed and the response value in
+ * response, or false to decline.
+ */
+bool bp_pmd_negotiate(const ws_http_request *req, bp_flags v, ws_pmd_params *agreed,
+                      char response[BP_EXT_RESPONSE_MAX]);
+
+/* The error for a frame header under permessage-deflate, or WS_OK: RSV1
+ * only on the first frame of a data message, and a message without it is
+ * valid (RFC 7692 §6); pmd-rsv1-on-* and pmd-refuse-uncompressed bend this. */
+ws_err bp_pmd_header_error(bp_flags v, const ws_frame_header *h);
+
+/* Whether an inflate error is waived (pmd-ignore-bomb for
+ * WS_ERR_MESSAGE_TOO_LARGE, pmd-ignore-bad-data for the others): the
+ * message is then dropped and the connection kept. */
+bool bp_pmd_waives(bp_flags v, ws_err e);
+
+/* The codecs of one connection. */
+typedef struct {
+    bool on; /* permessage-deflate agreed and the codecs set up */
+    ws_pmd_params agreed;
+    ws_deflater deflater;
+    ws_inflater inflater;
+    uint64_t limit;
+    int inflate_bits;
+    bool inflate_reset;
+} bp_pmd;
+
+/* Set up the codecs for the agreed parameters (pmd-keep-context: the
+ * compressor keeps its context whatever was agreed). */
+ws_err bp_pmd_start(bp_pmd *p, const ws_pmd_params *agreed, bp_flags v, uint64_t limit);
+/* The compressed payload of msg[0..len): malloc'd, *out_len octets; NULL
+ * when out of memory. */
+uint8_t *bp_pmd_compress(bp_pmd *p, const uint8_t *msg, size_t len, size_t *out_len);
+/* Discard the inflater's state after an error, for the next message. */
+ws_err bp_pmd_restart_inflater(bp_pmd *p);
+void bp_pmd_end(bp_pmd *p);
 
 /* --------------------------------------------------- badpeer_session.c */
 

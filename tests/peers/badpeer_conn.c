@@ -242,8 +242,10 @@ static void refuse_request(int fd, bp_flags v, ws_err e)
         send_refusal(fd, 400, "Bad Request", NULL, NULL);
 }
 
-/* Send 101 with the accept value for `key` (made wrong under bad-accept). */
-static bool send_switching(int fd, bp_flags v, const char *key, size_t key_len)
+/* Send 101 with the accept value for `key` (made wrong under bad-accept)
+ * and, if not NULL, the Sec-WebSocket-Extensions value `extensions`. */
+static bool send_switching(int fd, bp_flags v, const char *key, size_t key_len,
+                           const char *extensions)
 {
     char accept[WS_ACCEPT_LEN + 1];
     ws_accept_key(key, key_len, accept);
@@ -254,11 +256,12 @@ static bool send_switching(int fd, bp_flags v, const char *key, size_t key_len)
         {"Connection", 10, "Upgrade", 7},
         {"Sec-WebSocket-Accept", 20, accept, WS_ACCEPT_LEN},
         {"Server", 6, "wsspec-badpeer", 14},
+        {"Sec-WebSocket-Extensions", 24, extensions, extensions ? strlen(extensions) : 0},
     };
+    size_t n = sizeof hdrs / sizeof hdrs[0] - (extensions ? 0 : 1);
     char out[512];
     size_t len = 0;
-    if (ws_http_write_response(101, "Switching Protocols", hdrs, sizeof hdrs / sizeof hdrs[0], out,
-                               sizeof out, &len) != WS_OK)
+    if (ws_http_write_response(101, "Switching Protocols", hdrs, n, out, sizeof out, &len) != WS_OK)
         return false;
     return bp_send2(fd, out, len, NULL, 0);
 }
@@ -285,8 +288,10 @@ static ws_err read_request(int fd, uint8_t *buf, size_t cap, size_t *have, ws_ht
     }
 }
 
-bool bp_handshake(int fd, bp_flags v, uint8_t *buf, size_t cap, size_t *leftover)
+bool bp_handshake(int fd, bp_flags v, uint8_t *buf, size_t cap, size_t *leftover,
+                  ws_pmd_params *pmd_agreed, bool *pmd_on)
 {
+    *pmd_on = false;
     ws_http_request req;
     ws_http_header hdrs[BP_MAX_HEADERS];
     size_t have = 0, head_len = 0;
@@ -295,7 +300,7 @@ bool bp_handshake(int fd, bp_flags v, uint8_t *buf, size_t cap, size_t *leftover
         return false;
     if (e != WS_OK && bp_has(v, BP_V(ACCEPT_ANY_REQUEST))) {
         /* Even a head too large to parse gets a 101. */
-        send_switching(fd, v, "", 0);
+        send_switching(fd, v, "", 0, NULL);
         return false;
     }
     if (e != WS_OK) {
@@ -318,7 +323,9 @@ bool bp_handshake(int fd, bp_flags v, uint8_t *buf, size_t cap, size_t *leftover
         refuse_request(fd, v, e);
         return false;
     }
-    if (!send_switching(fd, v, info.key, info.key_len))
+    char pmd[BP_EXT_RESPONSE_MAX];
+    *pmd_on = bp_pmd_negotiate(&req, v, pmd_agreed, pmd);
+    if (!send_switching(fd, v, info.key, info.key_len, *pmd_on ? pmd : NULL))
         return false;
     /* The request (and its key) points into buf: only now move the frames. */
     *leftover = have - head_len;

@@ -7,6 +7,9 @@
  * validated and answered before the server closes TCP. Each violation switch
  * bends exactly one of these steps.
  *
+ * With permessage-deflate agreed, a message with RSV1 is inflated as it
+ * arrives (stopping at the message limit) and every echo is compressed.
+ *
  * Replies produced while one read is processed are normally written at
  * once; under batch-before-echo they are queued and written only when the
  * whole read went through without an error.
@@ -60,6 +63,8 @@ typedef struct {
     bp_frame_kind frame_kind;
     /* the data message being gathered */
     bool msg_open;
+    bool msg_compressed; /* RSV1 on its first frame, permessage-deflate agreed */
+    bool msg_dropped;    /* pmd-ignore-*: the rest of the message is discarded */
     uint8_t msg_opcode;
     uint8_t *msg;
     size_t msg_len, msg_cap, msg_limit;
@@ -75,6 +80,7 @@ typedef struct {
     /* batch-before-echo: replies queued during one read */
     uint8_t *outq;
     size_t outq_len, outq_cap;
+    bp_pmd pmd;
     uint8_t rbuf[BP_READ_SIZE];
 } bp_conn;
 
@@ -146,10 +152,11 @@ static void outq_append(bp_conn *c, const uint8_t *p, size_t len)
 
 /* Write one frame now, or queue it under batch-before-echo. The payload is
  * masked in place under mask-server-frames. */
-static void send_frame(bp_conn *c, uint8_t opcode, bool fin, uint8_t *payload, size_t len)
+static void send_frame_rsv(bp_conn *c, uint8_t opcode, bool fin, uint8_t rsv, uint8_t *payload,
+                           size_t len)
 {
     if (c->phase == PH_ABORT) return;
-    ws_frame_spec spec = {.fin = fin, .opcode = opcode};
+    ws_frame_spec spec = {.fin = fin, .rsv = rsv, .opcode = opcode};
     if (has(c, BP_V(MASK_SERVER_FRAMES))) {
         spec.masked = true;
         memcpy(spec.mask_key, server_mask_key, 4);
@@ -163,6 +170,11 @@ static void send_frame(bp_conn *c, uint8_t opcode, bool fin, uint8_t *payload, s
     } else if (!bp_send2(c->fd, hdr, hlen, payload, len)) {
         c->phase = PH_ABORT;
     }
+}
+
+static void send_frame(bp_conn *c, uint8_t opcode, bool fin, uint8_t *payload, size_t len)
+{
+    send_frame_rsv(c, opcode, fin, 0, payload, len);
 }
 
 static void flush_pending_pong(bp_conn *c)
@@ -242,9 +254,11 @@ static bool text_message_ok(bp_conn *c)
 
 /* --------------------------------------------------------------- echo */
 
-static void begin_message(bp_conn *c, uint8_t opcode)
+static void begin_message(bp_conn *c, uint8_t opcode, bool compressed)
 {
     c->msg_open = true;
+    c->msg_compressed = compressed;
+    c->msg_dropped = false;
     c->msg_opcode = opcode;
     c->msg_len = 0;
     ws_utf8_init(&c->utf8);
@@ -282,17 +296,32 @@ static void echo_message(bp_conn *c)
     uint8_t opcode = c->msg_opcode;
     if (has(c, BP_V(WRONG_TYPE_ECHO))) opcode = opcode == WS_OP_TEXT ? WS_OP_BINARY : WS_OP_TEXT;
     size_t len = has(c, BP_V(CORRUPT_ECHO)) ? corrupt_message(c) : c->msg_len;
+    uint8_t *payload = c->msg, rsv = 0, *packed = NULL;
+    if (c->pmd.on) {
+        packed = bp_pmd_compress(&c->pmd, c->msg, len, &len);
+        if (!packed) {
+            fail(c, WS_ERR_NOMEM);
+            return;
+        }
+        payload = packed;
+        rsv = WS_RSV1;
+    }
     if (has(c, BP_V(FRAGMENT_ECHO))) {
         size_t half = len / 2;
-        send_frame(c, opcode, false, c->msg, half);
-        send_frame(c, WS_OP_CONT, true, half ? c->msg + half : c->msg, len - half);
+        send_frame_rsv(c, opcode, false, rsv, payload, half);
+        send_frame(c, WS_OP_CONT, true, half ? payload + half : payload, len - half);
     } else {
-        send_frame(c, opcode, true, c->msg, len);
+        send_frame_rsv(c, opcode, true, rsv, payload, len);
     }
+    free(packed);
 }
 
 static void finish_message(bp_conn *c)
 {
+    if (c->msg_dropped) {
+        release_message(c);
+        return;
+    }
     if (c->msg_opcode == WS_OP_TEXT && !text_message_ok(c)) {
         fail(c, WS_ERR_UTF8_INVALID);
         return;
@@ -424,11 +453,53 @@ static bp_frame_kind classify(const bp_conn *c, const ws_frame_header *h)
 
 static void on_header(bp_conn *c, const ws_frame_header *h)
 {
+    ws_err e = c->pmd.on ? bp_pmd_header_error(c->v, h) : WS_OK;
+    if (e != WS_OK) {
+        fail(c, e);
+        return;
+    }
     c->frame_kind = classify(c, h);
     if (c->frame_kind == FK_CONTROL) c->ctl_len = 0;
     if (c->frame_kind != FK_DATA) return;
-    if (h->opcode != WS_OP_CONT) begin_message(c, h->opcode);
+    if (h->opcode != WS_OP_CONT)
+        begin_message(c, h->opcode, c->pmd.on && (h->rsv & WS_RSV1));
     if (h->payload_len > c->msg_limit - c->msg_len) fail(c, WS_ERR_MESSAGE_TOO_LARGE);
+}
+
+/* Append octets of the (uncompressed) message being gathered. */
+static void message_add(bp_conn *c, const uint8_t *p, size_t len)
+{
+    if (!reserve(&c->msg, &c->msg_cap, c->msg_len + len, c->msg_limit)) {
+        fail(c, WS_ERR_NOMEM);
+        return;
+    }
+    memcpy(c->msg + c->msg_len, p, len);
+    c->msg_len += len;
+    if (c->msg_opcode == WS_OP_TEXT && !text_chunk_ok(c, p, len))
+        fail(c, WS_ERR_UTF8_INVALID);
+}
+
+static ws_err inflated(void *ctx, const uint8_t *data, size_t len)
+{
+    bp_conn *c = ctx;
+    message_add(c, data, len);
+    return accepting_input(c) ? WS_OK : WS_ERR_CLOSED;
+}
+
+/* Inflate a chunk of a compressed message into the message buffer. The
+ * inflater stops at the message limit (a bomb gives 1009). */
+static void inflate_chunk(bp_conn *c, const uint8_t *p, size_t len, bool message_end)
+{
+    ws_err e = ws_inflate_feed(&c->pmd.inflater, p, len, message_end, inflated, c);
+    if (e == WS_OK || !accepting_input(c))
+        return;
+    if (!bp_pmd_waives(c->v, e)) {
+        fail(c, e);
+        return;
+    }
+    c->msg_dropped = true;
+    if (bp_pmd_restart_inflater(&c->pmd) != WS_OK)
+        fail(c, WS_ERR_NOMEM);
 }
 
 static void on_payload(bp_conn *c, const uint8_t *p, size_t len)
@@ -437,22 +508,25 @@ static void on_payload(bp_conn *c, const uint8_t *p, size_t len)
         size_t take = len < BP_CTL_CAP - c->ctl_len ? len : BP_CTL_CAP - c->ctl_len;
         memcpy(c->ctl + c->ctl_len, p, take);
         c->ctl_len += take;
+    } else if (c->frame_kind == FK_DATA && c->msg_compressed) {
+        if (!c->msg_dropped)
+            inflate_chunk(c, p, len, false);
     } else if (c->frame_kind == FK_DATA) {
-        if (!reserve(&c->msg, &c->msg_cap, c->msg_len + len, c->msg_limit)) {
-            fail(c, WS_ERR_NOMEM);
-            return;
-        }
-        memcpy(c->msg + c->msg_len, p, len);
-        c->msg_len += len;
-        if (c->msg_opcode == WS_OP_TEXT && !text_chunk_ok(c, p, len)) fail(c, WS_ERR_UTF8_INVALID);
+        message_add(c, p, len);
     }
 }
 
 static void on_frame_end(bp_conn *c, const ws_frame_header *h)
 {
-    if (c->frame_kind == FK_CONTROL)
+    if (c->frame_kind == FK_CONTROL) {
         handle_control(c, h->opcode);
-    else if (c->frame_kind == FK_DATA && h->fin)
+        return;
+    }
+    if (c->frame_kind != FK_DATA)
+        return;
+    if (c->msg_compressed && !c->msg_dropped && (h->fin || has(c, BP_V(PMD_INFLATE_PER_FRAME))))
+        inflate_chunk(c, NULL, 0, true);
+    if (h->fin && accepting_input(c))
         finish_message(c);
 }
 
@@ -594,13 +668,21 @@ void bp_serve(int fd, bp_flags violations)
     }
     init_conn(c, fd, violations);
     size_t leftover = 0;
-    if (!bp_set_timeouts(fd, BP_IO_TIMEOUT_MS) ||
-        !bp_handshake(fd, violations, c->rbuf, sizeof c->rbuf, &leftover))
+    ws_pmd_params agreed;
+    bool pmd_on = false;
+    bool open = bp_set_timeouts(fd, BP_IO_TIMEOUT_MS) &&
+                bp_handshake(fd, violations, c->rbuf, sizeof c->rbuf, &leftover, &agreed, &pmd_on);
+    if (open && pmd_on) {
+        open = bp_pmd_start(&c->pmd, &agreed, violations, c->msg_limit) == WS_OK;
+        c->parser.cfg.allowed_rsv |= WS_RSV1;
+    }
+    if (!open)
         bp_close_gracefully(fd);
     else if (bp_has(violations, BP_V(STALL_AFTER_HANDSHAKE)))
         bp_stall(fd, BP_WAIT_DROP_MS);
     else
         run(c, leftover);
+    bp_pmd_end(&c->pmd);
     free(c->msg);
     free(c->outq);
     free(c);

@@ -124,3 +124,59 @@ Test(repro, to_chunks)
     free(out);
     ws_lf_repro_free(&r);
 }
+
+Test(repro, repeated_writes)
+{
+    const char text[] = "wsspec-repro 1\nsend 0a0b\nrepeat 3\npause 1\n";
+    ws_lf_repro r;
+    char err[256];
+    cr_assert_eq(ws_lf_repro_parse(text, sizeof text - 1, "t", &r, err, sizeof err), WS_OK, "%s",
+                 err);
+    cr_assert_eq(r.nacts, 2);
+    cr_assert_eq(r.acts[0].repeat, 3);
+    cr_assert_eq(ws_lf_repro_bytes(&r), 6);
+    size_t len, head;
+    uint8_t *all = ws_lf_repro_concat(&r, &len, &head);
+    cr_assert_eq(len, 6);
+    cr_assert_eq(memcmp(all, "\x0a\x0b\x0a\x0b\x0a\x0b", 6), 0);
+    free(all);
+    char *out = write_text(&r, &len);
+    cr_assert(strstr(out, "\nrepeat 3\n"), "%s", out);
+    free(out);
+    ws_lf_repro_free(&r);
+    expect_error("wsspec-repro 1\nrepeat 2\n", "f.repro:2: 'repeat' must follow a 'send'");
+    expect_error("wsspec-repro 1\nsend 00\nrepeat 0\n", "f.repro:3: repeat needs a count");
+    expect_error("wsspec-repro 1\nsend 00\nrepeat 2\nrepeat 2\n", "f.repro:4: 'repeat' must");
+}
+
+/* A session with a flood renders as one repeated write after its frame and
+ * comes back from the reproducer with the same flood. */
+Test(repro, session_flood_round_trip)
+{
+    static ws_lf_session s, back;
+    ws_lf_session_default(&s, "127.0.0.1:9001", "/");
+    ws_mut_frame start = {.fin = false, .opcode = 1, .masked = true, .form = 7, .len = 2};
+    ws_mut_frame cont = {.fin = false, .opcode = 0, .masked = true, .form = 16, .len = 200};
+    uint8_t p[200];
+    memset(p, 'x', sizeof p);
+    cr_assert(ws_mut_seq_add(&s.seq, &start, p, 2));
+    cr_assert(ws_mut_seq_add(&s.seq, &cont, p, 200));
+    s.flood_frame = 1;
+    s.flood_count = 1000;
+    ws_lf_repro r;
+    ws_lf_repro_init(&r);
+    cr_assert(ws_lf_session_render(&s, &r));
+    cr_assert_eq(r.nacts, 3);
+    cr_assert_eq(r.acts[2].repeat, 999);
+    cr_assert_eq(r.acts[2].len, 208);
+    cr_assert_eq(ws_lf_repro_bytes(&r), s.hs_len + 8 + 1000 * 208);
+    cr_assert(ws_lf_session_from_repro(&back, &r));
+    cr_assert_eq(back.seq.nf, 2);
+    cr_assert_eq(back.flood_frame, 1);
+    cr_assert_eq(back.flood_count, 1000);
+    /* The flood is bounded. */
+    s.flood_count = 4000000;
+    cr_assert(ws_lf_session_render(&s, &r));
+    cr_assert_leq(ws_lf_repro_bytes(&r), s.hs_len + 8 + WS_LF_FLOOD_MAX_OCTETS);
+    ws_lf_repro_free(&r);
+}

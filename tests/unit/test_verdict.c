@@ -161,3 +161,55 @@ Test(verdict, peer_violation_fails_behavior)
     cr_assert(strstr(res.reason, "RFC 6455 §5.1"));
     done();
 }
+
+static void add_rx(uint8_t opcode, uint8_t rsv, bool fin, uint64_t len)
+{
+    ws_wire_frame f = {.opcode = opcode, .rsv = rsv, .fin = fin, .len = len};
+    ws_result_add_wire(&res, &f);
+}
+
+/* permessage-deflate cases show the size of each compressed message received
+ * (a fragmented one summed, uncompressed messages and control frames left out). */
+Test(verdict, compressed_sizes_are_evidence)
+{
+    load("23.1.9");
+    res.closed_by_me = true;
+    res.was_clean = true;
+    res.remote_close_code = 1000;
+    add_rx(1, 4, true, 66);
+    add_rx(1, 0, true, 77); /* uncompressed */
+    add_rx(9, 0, true, 3);  /* a Ping */
+    add_rx(1, 4, false, 1000);
+    add_rx(0, 0, true, 673);
+    ws_wire_frame tx = {.tx = true, .opcode = 1, .rsv = 4, .fin = true, .len = 99};
+    ws_result_add_wire(&res, &tx);
+    ws_verdict_decide(&plan, &res, true, false, NULL);
+    cr_assert_eq(res.behavior, WS_BEHAVIOR_OK);
+    cr_assert(strstr(res.reason, "Compressed messages received (octets on the wire): 66, 1673."),
+              "%s", res.reason);
+    done();
+}
+
+Test(verdict, compressed_sizes_list_at_most_eight)
+{
+    load("23.1.9");
+    for (int i = 0; i < 10; i++)
+        add_rx(2, 4, true, 10 + (uint64_t)i);
+    res.peer_violation = WS_ERR_DEFLATE_DATA;
+    ws_verdict_decide(&plan, &res, false, false, NULL);
+    cr_assert_eq(res.behavior, WS_BEHAVIOR_FAILED);
+    cr_assert(strstr(res.reason, ": 10, 11, 12, 13, 14, 15, 16, 17, ...."), "%s", res.reason);
+    done();
+}
+
+/* Cases without permessage-deflate keep their reason as it was. */
+Test(verdict, no_sizes_without_pmd)
+{
+    load("1.1.1");
+    res.closed_by_me = true;
+    res.was_clean = true;
+    add_rx(1, 4, true, 66);
+    ws_verdict_decide(&plan, &res, true, false, NULL);
+    cr_assert_null(strstr(res.reason, "Compressed"));
+    done();
+}

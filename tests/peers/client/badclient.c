@@ -2,14 +2,15 @@
  * wsspec-badclient: a deliberately breakable Autobahn-style test client.
  *
  *   wsspec-badclient --url ws://HOST:PORT --agent NAME [--violate NAME[,NAME...]]...
- *                    [--cases N]
+ *                    [--cases N] [--deflate]
  *   wsspec-badclient --list
  *
  * Runs the canonical client loop of the Autobahn fuzzingserver protocol:
  * GET /getCaseCount (one text message with the number of cases), then
  * /runCase?case=N&agent=NAME for N = 1..count (echo every message until the
  * connection closes), then /updateReports?agent=NAME. --cases N runs at most
- * N cases. Prints one line per connection to stdout.
+ * N cases. --deflate offers permessage-deflate (RFC 7692). Prints one line
+ * per connection to stdout.
  *
  * Exit status: 0 when the loop completed (a case whose connection fails is
  * part of a test, not an error), 1 when getCaseCount gave no count or
@@ -46,7 +47,7 @@ static void usage_error(const char *fmt, const char *arg)
     fprintf(stderr, "wsspec-badclient: ");
     fprintf(stderr, fmt, arg);
     fprintf(stderr, " (usage: wsspec-badclient --url ws://HOST:PORT --agent NAME "
-                    "[--violate NAME[,NAME...]] [--cases N] | --list)\n");
+                    "[--violate NAME[,NAME...]] [--cases N] [--deflate] | --list)\n");
     exit(2);
 }
 
@@ -114,6 +115,8 @@ static bc_options parse_options(int argc, char **argv)
         const char *val;
         if (strcmp(argv[i], "--list") == 0)
             o.list = true;
+        else if (strcmp(argv[i], "--deflate") == 0)
+            o.violations |= BC_OPT_DEFLATE;
         else if ((val = option_value(argc, argv, &i, "--url")))
             o.url = val;
         else if ((val = option_value(argc, argv, &i, "--agent")))

@@ -8,6 +8,7 @@
  *   badclient.c          command line, the violation table, the canonical loop
  *   badclient_conn.c     sockets (blocking, with timeouts) and the opening handshake
  *   badclient_session.c  frames: validation, echo, ping/pong, close handshake
+ *   badclient_deflate.c  permessage-deflate: the offer, the answer's check, the codecs
  */
 #ifndef WSSPEC_BADCLIENT_H
 #define WSSPEC_BADCLIENT_H
@@ -17,7 +18,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "wsspec/deflate.h"
 #include "wsspec/error.h"
+#include "wsspec/handshake.h"
 #include "wsspec/url.h"
 
 /*
@@ -56,6 +59,9 @@
     X(WRONG_CLOSE_CODE, "wrong-close-code", "reply to every close with 1002 (5.5.1)")              \
     X(CLOSE_TCP_FIRST, "close-tcp-first",                                                          \
       "drop TCP right after replying to a close instead of waiting for the server (7.1.1)")        \
+    X(PMD_KEEP_CONTEXT, "pmd-keep-context",                                                        \
+      "with --deflate: keep the compression context although client_no_context_takeover was "      \
+      "agreed (RFC 7692 7.1.1.2)")                                                                 \
     X(CRASH_LONG_PING, "crash-long-ping",                                                          \
       "abort (SIGABRT, a planted crash for the live fuzzer) on a Ping of more than 64 octets")
 
@@ -71,7 +77,11 @@ typedef uint64_t bc_flags;
 
 #define BC_V(id) ((bc_flags)1 << BC_BIT_##id)
 
-_Static_assert(BC_VIOLATION_COUNT <= 64, "bc_flags holds at most 64 violations");
+_Static_assert(BC_VIOLATION_COUNT <= 63, "bc_flags holds at most 63 violations");
+
+/* --deflate, an option rather than a violation: offer permessage-deflate.
+ * It rides in the top bit of the flags, which no violation uses. */
+#define BC_OPT_DEFLATE ((bc_flags)1 << 63)
 
 /* One row of the violation table. */
 typedef struct {
@@ -96,6 +106,31 @@ static inline bool bc_has(bc_flags set, bc_flags v)
 #define BC_MAX_MESSAGE      ((uint64_t)64 * 1024 * 1024) /* larger messages: close 1009 */
 #define BC_MAX_COUNT_LENGTH 64                           /* getCaseCount answer */
 
+/* --------------------------------------------------- badclient_deflate.c */
+
+#define BC_PMD_OFFER "permessage-deflate; client_max_window_bits"
+
+/* The codecs of one connection. */
+typedef struct {
+    bool on; /* permessage-deflate agreed and the codecs set up */
+    ws_deflater deflater;
+    ws_inflater inflater;
+} bc_pmd;
+
+/*
+ * Check the server's Sec-WebSocket-Extensions answer `ext` (the header, or
+ * NULL when there is none) against BC_PMD_OFFER and set up the codecs for
+ * what was agreed (pmd-keep-context: the compressor keeps its context).
+ * Returns WS_OK (pmd->on tells whether the extension is in use), or the
+ * error for which the client must fail the connection.
+ */
+ws_err bc_pmd_start(const ws_http_header *ext, bc_flags v, bc_pmd *pmd);
+
+/* The compressed payload of msg[0..len): malloc'd, *out_len octets; NULL
+ * when out of memory. */
+uint8_t *bc_pmd_compress(bc_pmd *p, const uint8_t *msg, size_t len, size_t *out_len);
+void bc_pmd_end(bc_pmd *p);
+
 /* ------------------------------------------------------ badclient_conn.c */
 
 /* Connect a TCP socket to the URL's host and port, with BC_IO_TIMEOUT_MS for
@@ -119,11 +154,12 @@ void bc_random(void *buf, size_t len);
  * target) and `host` (the Host header). Reads the response into buf
  * (capacity cap) and checks it strictly, except for what the violations
  * waive. On success returns WS_OK and *leftover is the number of octets after
- * the response head (already moved to buf[0]). On failure returns the
- * WS_ERR_* that failed; nothing has been sent after the request.
+ * the response head (already moved to buf[0]), and with --deflate *pmd is
+ * set up from the answer. On failure returns the WS_ERR_* that failed;
+ * nothing has been sent after the request.
  */
 ws_err bc_handshake(int fd, bc_flags v, const char *host, const char *resource, uint8_t *buf,
-                    size_t cap, size_t *leftover);
+                    size_t cap, size_t *leftover, bc_pmd *pmd);
 
 /* --------------------------------------------------- badclient_session.c */
 

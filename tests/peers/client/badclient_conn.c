@@ -164,7 +164,7 @@ static void add(ws_http_response *r, size_t cap, const char *name, const char *v
  * every waived rule has been made to hold: a violation removes exactly the
  * headers its rule looks at and puts in what would satisfy it.
  */
-static ws_err check_response(const ws_http_response *resp, const char *key, bc_flags v)
+static ws_err check_response(const ws_http_response *resp, const char *key, bc_flags v, bc_pmd *pmd)
 {
     ws_http_header hdrs[BC_MAX_HEADERS + 4];
     ws_http_response r = *resp;
@@ -195,12 +195,17 @@ static ws_err check_response(const ws_http_response *resp, const char *key, bc_f
     }
     if (bc_has(v, BC_V(ACCEPT_NON_101)))
         r.status = 101;
-    /* The client offers no subprotocol and no extension. */
-    return ws_handshake_check_response(&r, key, NULL, NULL, NULL);
+    /* The client offers no subprotocol, and permessage-deflate only with --deflate. */
+    bool deflate = bc_has(v, BC_OPT_DEFLATE);
+    ws_hs_response_info info;
+    ws_err e = ws_handshake_check_response(&r, key, NULL, deflate ? BC_PMD_OFFER : NULL, &info);
+    if (e == WS_OK && deflate)
+        e = bc_pmd_start(info.extensions, v, pmd);
+    return e;
 }
 
 ws_err bc_handshake(int fd, bc_flags v, const char *host, const char *resource, uint8_t *buf,
-                    size_t cap, size_t *leftover)
+                    size_t cap, size_t *leftover, bc_pmd *pmd)
 {
     uint8_t nonce[16];
     char key[WS_KEY_LEN + 1];
@@ -208,7 +213,8 @@ ws_err bc_handshake(int fd, bc_flags v, const char *host, const char *resource, 
     ws_make_key(nonce, key);
 
     ws_http_header req_hdrs[10];
-    size_t n = ws_handshake_default_headers(req_hdrs, 10, host, key, NULL, NULL, NULL,
+    size_t n = ws_handshake_default_headers(req_hdrs, 10, host, key, NULL,
+                                            bc_has(v, BC_OPT_DEFLATE) ? BC_PMD_OFFER : NULL, NULL,
                                             "wsspec-badclient/" WSSPEC_VERSION);
     size_t len;
     ws_err e =
@@ -236,7 +242,7 @@ ws_err bc_handshake(int fd, bc_flags v, const char *host, const char *resource, 
             return errno == EAGAIN || errno == EWOULDBLOCK ? WS_ERR_TIMEOUT : WS_ERR_RESET;
         have += (size_t)got;
     }
-    e = check_response(&resp, key, v);
+    e = check_response(&resp, key, v, pmd);
     if (e != WS_OK)
         return e;
     *leftover = have - head_len;

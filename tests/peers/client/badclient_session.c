@@ -2,7 +2,8 @@
  * wsspec-badclient: one connection after the TCP connect. The opening
  * handshake, then frames in the client role: validation (RFC 6455 §5, §8.1),
  * echo, ping/pong and the close handshake (§7), each rule breakable by one
- * violation switch.
+ * violation switch. With permessage-deflate agreed, messages with RSV1 are
+ * inflated as they arrive and every echo is compressed.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@ typedef struct {
     bool done; /* fd has been closed: stop */
     /* The data message being received. */
     uint8_t msg_opcode;
+    bool msg_compressed; /* RSV1 on its first frame */
     uint8_t *msg;
     size_t msg_len, msg_cap;
     ws_utf8 utf8;
@@ -32,15 +34,16 @@ typedef struct {
     uint8_t ctrl[WS_MAX_CONTROL_PAYLOAD];
     size_t ctrl_len;
     bool skipping; /* the current frame has a reserved opcode and is ignored */
+    bc_pmd pmd;
 } session;
 
 /* ---------------------------------------------------------------- sending */
 
 /* Send one final frame. The payload is masked in place, so the caller's
  * buffer is scratch afterwards. */
-static bool send_frame(session *s, uint8_t opcode, uint8_t *payload, size_t len)
+static bool send_frame_rsv(session *s, uint8_t opcode, uint8_t rsv, uint8_t *payload, size_t len)
 {
-    ws_frame_spec spec = {.fin = true, .opcode = opcode};
+    ws_frame_spec spec = {.fin = true, .rsv = rsv, .opcode = opcode};
     spec.masked = !bc_has(s->v, BC_V(NO_MASK));
     if (spec.masked && !bc_has(s->v, BC_V(ZERO_MASK)))
         bc_random(spec.mask_key, sizeof spec.mask_key);
@@ -51,6 +54,11 @@ static bool send_frame(session *s, uint8_t opcode, uint8_t *payload, size_t len)
     if (spec.masked)
         ws_mask(payload, len, spec.mask_key, 0);
     return bc_send2(s->fd, header, hlen, payload, len);
+}
+
+static bool send_frame(session *s, uint8_t opcode, uint8_t *payload, size_t len)
+{
+    return send_frame_rsv(s, opcode, 0, payload, len);
 }
 
 static bool send_close(session *s, int code)
@@ -98,10 +106,58 @@ static void fail(session *s, ws_err e)
     finish(s, true);
 }
 
+/* ----------------------------------------------------------- messages */
+
+/* Room for `need` octets of message (and one more for corrupt-echo). */
+static bool msg_reserve(session *s, size_t need)
+{
+    need += 1;
+    if (need <= s->msg_cap)
+        return true;
+    size_t cap = s->msg_cap ? s->msg_cap : 4096;
+    while (cap < need)
+        cap *= 2;
+    uint8_t *p = realloc(s->msg, cap);
+    if (!p)
+        return false;
+    s->msg = p;
+    s->msg_cap = cap;
+    return true;
+}
+
+/* Append message octets; fail fast (§8.1) on invalid text, even mid-frame. */
+static void msg_add(session *s, const uint8_t *data, size_t len)
+{
+    if (!msg_reserve(s, s->msg_len + len)) {
+        fail(s, WS_ERR_NOMEM);
+        return;
+    }
+    memcpy(s->msg + s->msg_len, data, len);
+    s->msg_len += len;
+    if (s->msg_opcode == WS_OP_TEXT && !bc_has(s->v, BC_V(NO_UTF8_CHECK)) &&
+        !bc_has(s->v, BC_V(UTF8_FAIL_LATE)) && ws_utf8_feed(&s->utf8, data, len) != WS_OK)
+        fail(s, WS_ERR_UTF8_INVALID);
+}
+
+/* The inflater's output (limited to BC_MAX_MESSAGE per message). */
+static ws_err inflated(void *ctx, const uint8_t *data, size_t len)
+{
+    session *s = ctx;
+    msg_add(s, data, len);
+    return s->done ? WS_ERR_CLOSED : WS_OK;
+}
+
 /* -------------------------------------------------------- complete units */
 
 static void on_message(session *s)
 {
+    if (s->msg_compressed) {
+        ws_err e = ws_inflate_feed(&s->pmd.inflater, NULL, 0, true, inflated, s);
+        if (e != WS_OK && !s->done)
+            fail(s, e);
+        if (s->done)
+            return;
+    }
     if (s->msg_opcode == WS_OP_TEXT && !bc_has(s->v, BC_V(NO_UTF8_CHECK))) {
         bool ok = bc_has(s->v, BC_V(UTF8_FAIL_LATE)) ? ws_utf8_is_valid(s->msg, s->msg_len)
                                                      : ws_utf8_finish(&s->utf8) == WS_OK;
@@ -121,11 +177,27 @@ static void on_message(session *s)
         return;
     if (bc_has(s->v, BC_V(CORRUPT_ECHO))) {
         if (s->msg_len == 0) {
-            s->msg[0] = 'x'; /* on_header keeps room for one octet */
+            if (!msg_reserve(s, 0)) {
+                fail(s, WS_ERR_NOMEM);
+                return;
+            }
+            s->msg[0] = 'x';
             s->msg_len = 1;
         } else {
             s->msg[s->msg_len - 1] ^= 1;
         }
+    }
+    if (s->pmd.on) {
+        size_t len;
+        uint8_t *packed = bc_pmd_compress(&s->pmd, s->msg, s->msg_len, &len);
+        if (!packed) {
+            fail(s, WS_ERR_NOMEM);
+            return;
+        }
+        if (!send_frame_rsv(s, s->msg_opcode, WS_RSV1, packed, len))
+            finish(s, false);
+        free(packed);
+        return;
     }
     if (!send_frame(s, s->msg_opcode, s->msg, s->msg_len))
         finish(s, false);
@@ -172,11 +244,19 @@ static void on_control(session *s, uint8_t opcode)
 static void on_header(session *s, const ws_frame_event *ev)
 {
     const ws_frame_header *h = &ev->header;
+    /* permessage-deflate: RSV1 only on the first frame of a data message
+     * (RFC 7692 §6); without the extension the parser refuses it. */
+    bool rsv1 = (h->rsv & WS_RSV1) != 0;
+    if (s->pmd.on && rsv1 && (ws_opcode_is_control(h->opcode) || h->opcode == WS_OP_CONT)) {
+        fail(s, WS_ERR_RSV_NOT_NEGOTIATED);
+        return;
+    }
     if (ws_opcode_is_control(h->opcode)) {
         s->ctrl_len = 0;
     } else {
         if (h->opcode != WS_OP_CONT) {
             s->msg_opcode = h->opcode;
+            s->msg_compressed = s->pmd.on && rsv1;
             s->msg_len = 0;
             ws_utf8_init(&s->utf8);
         }
@@ -184,19 +264,8 @@ static void on_header(session *s, const ws_frame_event *ev)
             fail(s, WS_ERR_MESSAGE_TOO_LARGE);
             return;
         }
-        size_t need = s->msg_len + (size_t)h->payload_len + 1; /* +1: corrupt-echo */
-        if (need > s->msg_cap) {
-            size_t cap = s->msg_cap ? s->msg_cap : 4096;
-            while (cap < need)
-                cap *= 2;
-            uint8_t *p = realloc(s->msg, cap);
-            if (!p) {
-                fail(s, WS_ERR_NOMEM);
-                return;
-            }
-            s->msg = p;
-            s->msg_cap = cap;
-        }
+        if (!s->msg_compressed && !msg_reserve(s, s->msg_len + (size_t)h->payload_len))
+            fail(s, WS_ERR_NOMEM);
     }
 }
 
@@ -208,12 +277,13 @@ static void on_payload(session *s, const ws_frame_event *ev)
         s->ctrl_len = (size_t)ev->offset + ev->len;
         return;
     }
-    memcpy(s->msg + s->msg_len, ev->data, ev->len);
-    s->msg_len += ev->len;
-    /* Fail fast (§8.1): check each chunk as it arrives, even mid-frame. */
-    if (s->msg_opcode == WS_OP_TEXT && !bc_has(s->v, BC_V(NO_UTF8_CHECK)) &&
-        !bc_has(s->v, BC_V(UTF8_FAIL_LATE)) && ws_utf8_feed(&s->utf8, ev->data, ev->len) != WS_OK)
-        fail(s, WS_ERR_UTF8_INVALID);
+    if (!s->msg_compressed) {
+        msg_add(s, ev->data, ev->len);
+        return;
+    }
+    ws_err e = ws_inflate_feed(&s->pmd.inflater, ev->data, ev->len, false, inflated, s);
+    if (e != WS_OK && !s->done)
+        fail(s, e);
 }
 
 static void on_event(session *s, const ws_frame_event *ev)
@@ -276,14 +346,16 @@ void bc_session(int fd, bc_flags v, bc_mode mode, const char *host, const char *
     memset(out, 0, sizeof *out);
     out->close_received = out->close_sent = -1;
     size_t have = 0;
-    out->handshake = bc_handshake(fd, v, host, resource, buf, cap, &have);
+    session s = {.fd = fd, .v = v, .mode = mode, .out = out};
+    out->handshake = bc_handshake(fd, v, host, resource, buf, cap, &have, &s.pmd);
     if (out->handshake != WS_OK) {
         close(fd); /* §4.1: fail the connection; nothing is sent after the request */
         return;
     }
 
-    session s = {.fd = fd, .v = v, .mode = mode, .out = out};
     ws_parser_config cfg = {.role = WS_ROLE_CLIENT, .max_payload = BC_MAX_MESSAGE};
+    if (s.pmd.on)
+        cfg.allowed_rsv = WS_RSV1;
     if (bc_has(v, BC_V(ACCEPT_RSV)))
         cfg.allowed_rsv = WS_RSV1 | WS_RSV2 | WS_RSV3;
     if (bc_has(v, BC_V(ACCEPT_MASKED_FRAMES)))
@@ -303,5 +375,6 @@ void bc_session(int fd, bc_flags v, bc_mode mode, const char *host, const char *
         }
         process(&s, buf, (size_t)n);
     }
+    bc_pmd_end(&s.pmd);
     free(s.msg);
 }
