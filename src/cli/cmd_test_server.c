@@ -37,6 +37,8 @@ static void usage(FILE *out)
         "      --spec FILE       an Autobahn fuzzingclient.json, taken as is\n"
         "  -j, --jobs N          cases run in parallel (default: %d here)\n"
         "      --timeout SECONDS scale of the per-case timers (default 1 = Autobahn's)\n"
+        "      --level N         zlib level of wsspec's compressed messages, 0 (stored)\n"
+        "                        to 9 (smallest); default 1 (fastest); any is valid\n"
         "      --strict          count NON-STRICT as a failure too\n"
         "      --junit FILE      also write JUnit XML for CI\n"
         "      --baseline FILE   accepted results (an earlier index.json or a pattern list):\n"
@@ -63,6 +65,7 @@ typedef struct {
     const char *junit, *baseline;
     int jobs;
     double scale;
+    int level; /* -1: WS_DEFLATE_DEFAULT_LEVEL */
     bool strict, quiet;
 } options;
 
@@ -145,19 +148,14 @@ static int load_spec(options *o, ws_spec *spec)
 
 static int parse_args(int argc, char **argv, options *o)
 {
-    static const struct option longopts[] = {{"cases", required_argument, 0, 'c'},
-                                             {"exclude", required_argument, 0, 'x'},
-                                             {"outdir", required_argument, 0, 'o'},
-                                             {"agent", required_argument, 0, 'A'},
-                                             {"spec", required_argument, 0, 'S'},
-                                             {"jobs", required_argument, 0, 'j'},
-                                             {"timeout", required_argument, 0, 'T'},
-                                             {"strict", no_argument, 0, 's'},
-                                             {"quiet", no_argument, 0, 'q'},
-                                             {"help", no_argument, 0, 'h'},
-                                             {"junit", required_argument, 0, 'J'},
-                                             {"baseline", required_argument, 0, 'B'},
-                                             {0, 0, 0, 0}};
+    static const struct option longopts[] = {
+        {"cases", required_argument, 0, 'c'},    {"exclude", required_argument, 0, 'x'},
+        {"outdir", required_argument, 0, 'o'},   {"agent", required_argument, 0, 'A'},
+        {"spec", required_argument, 0, 'S'},     {"jobs", required_argument, 0, 'j'},
+        {"timeout", required_argument, 0, 'T'},  {"level", required_argument, 0, 'L'},
+        {"strict", no_argument, 0, 's'},         {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},           {"junit", required_argument, 0, 'J'},
+        {"baseline", required_argument, 0, 'B'}, {0, 0, 0, 0}};
     char err[256];
     double d;
     int ch;
@@ -194,6 +192,10 @@ static int parse_args(int argc, char **argv, options *o)
                 return fail_usage("--timeout: '%s' is not a positive number of seconds", optarg);
             o->scale = d;
             break;
+        case 'L':
+            if (!ws_cli_parse_level(optarg, &o->level))
+                return fail_usage("--level: '%s' is not a zlib level from 0 to 9", optarg);
+            break;
         case 's':
             o->strict = true;
             break;
@@ -225,7 +227,7 @@ static int parse_args(int argc, char **argv, options *o)
 
 int ws_cmd_test_server(int argc, char **argv)
 {
-    options o = {.scale = 1.0};
+    options o = {.scale = 1.0, .level = -1};
     ws_spec spec = {0};
     bool have_spec = false;
     int rc = parse_args(argc, argv, &o);
@@ -252,6 +254,8 @@ int ws_cmd_test_server(int argc, char **argv)
                          .origin = o.servers[i].origin,
                          .protocols = o.servers[i].protocols,
                          .time_scale = o.scale,
+                         .set_deflate_level = o.level >= 0,
+                         .deflate_level = o.level,
                          .stop = &stop_flag};
         ws_err e = ws_url_parse(o.servers[i].url, &t->url);
         if (e != WS_OK) {

@@ -65,6 +65,11 @@ static ws_err start_codecs(ws_session *s, const ws_pmd_params *agreed)
     ws_pmd_setup_for(agreed, s->as_server, &setup);
     ws_err e = ws_deflate_init(&s->deflater, setup.deflate_window_bits,
                                setup.deflate_no_context_takeover, NULL);
+    if (e == WS_OK && s->t->set_deflate_level) {
+        e = ws_deflate_set_level(&s->deflater, s->t->deflate_level);
+        if (e != WS_OK)
+            ws_deflate_end(&s->deflater);
+    }
     if (e != WS_OK)
         return e;
     e = ws_inflate_init(&s->inflater, setup.inflate_window_bits, setup.inflate_no_context_takeover,

@@ -20,6 +20,8 @@ typedef struct {
     const char *origin;          /* NULL: no Origin header */
     const char *protocols;       /* NULL: no Sec-WebSocket-Protocol */
     double time_scale;           /* multiplies every per-case timer; 1.0 = Autobahn's */
+    bool set_deflate_level;      /* compress at deflate_level, not WS_DEFLATE_DEFAULT_LEVEL */
+    int deflate_level;           /* zlib level 0..9 of what wsspec compresses */
     volatile sig_atomic_t *stop; /* set by SIGINT: finish quickly */
 } ws_target;
 
