@@ -41,6 +41,7 @@ static void usage(FILE *out)
         "      --timeout SECONDS scale of the per-case timers (default 1 = Autobahn's)\n"
         "      --level N         zlib level of wsspec's compressed messages, 0 (stored)\n"
         "                        to 9 (smallest); default 1 (fastest); any is valid\n"
+        "                        (spec file: options.compressionLevel)\n"
         "      --strict          count NON-STRICT as a failure too\n"
         "      --junit FILE      also write JUnit XML for CI\n"
         "      --baseline FILE   accepted results (an earlier index.json or a pattern list):\n"
@@ -55,6 +56,7 @@ typedef struct {
     char *agent; /* NULL: from the Server header */
     char *sni, *origin, *protocols;
     ws_pattern_list extra_excludes; /* exclude-agent-cases that match this agent */
+    int level;                      /* the spec's compressionLevel, or -1 */
 } server_arg;
 
 typedef struct {
@@ -144,6 +146,8 @@ static int load_spec(options *o, ws_spec *spec)
         s->sni = spec->servers[i].hostname;
         s->origin = spec->servers[i].origin;
         s->protocols = join_protocols(spec->servers[i].protocols, spec->servers[i].n_protocols);
+        const ws_spec_options *so = &spec->servers[i].options;
+        s->level = so->has_compression_level ? so->compression_level : -1;
     }
     return 0;
 }
@@ -222,6 +226,7 @@ static int parse_args(int argc, char **argv, options *o)
     for (int i = optind; i < argc; i++) {
         if (o->nservers >= 64)
             return fail_usage("too many URLs (at most %s)", "64");
+        o->servers[o->nservers].level = -1;
         o->servers[o->nservers++].url = argv[i];
     }
     return 0;
@@ -255,13 +260,17 @@ int ws_cmd_test_server(int argc, char **argv)
     ws_target targets[64];
     for (size_t i = 0; i < o.nservers; i++) {
         ws_target *t = &targets[i];
+        /* --level, else the server's options in the spec, else the spec's options. */
+        int level = o.level >= 0 ? o.level : o.servers[i].level;
+        if (level < 0 && have_spec && spec.options.has_compression_level)
+            level = spec.options.compression_level;
         *t = (ws_target){.url_text = o.servers[i].url,
                          .sni = o.servers[i].sni,
                          .origin = o.servers[i].origin,
                          .protocols = o.servers[i].protocols,
                          .time_scale = o.scale,
-                         .set_deflate_level = o.level >= 0,
-                         .deflate_level = o.level,
+                         .set_deflate_level = level >= 0,
+                         .deflate_level = level,
                          .deflate_cache = cache,
                          .stop = &stop_flag};
         ws_err e = ws_url_parse(o.servers[i].url, &t->url);

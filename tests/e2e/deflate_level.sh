@@ -86,4 +86,27 @@ ok &= od0 > 1.0 and id0 < 0.5
 print("ok   levels honoured" if ok else "FAIL levels not honoured")
 sys.exit(0 if ok else 1)
 PY
+# The spec file's options.compressionLevel is test-server's --level.
+"$wsspec" serve --listen 127.0.0.1:0 --quiet >"$out/serve.out" 2>&1 &
+server_pid=$!
+port=
+for _ in $(seq 50); do
+  port=$(sed -n 's/^wsspec serve: listening on ws:\/\/127.0.0.1:\([0-9]*\)$/\1/p' "$out/serve.out")
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+cat >"$out/spec.json" <<JSON
+{"outdir": "$out/rs", "options": {"compressionLevel": 0},
+ "servers": [{"url": "ws://127.0.0.1:$port"}], "cases": ["12.1.5"]}
+JSON
+"$wsspec" test-server --spec "$out/spec.json" -q >"$out/spec.log" 2>&1 || { echo "FAIL spec run: exit $?"; fail=1; }
+kill "$server_pid"; wait "$server_pid" 2>/dev/null; server_pid=
+/usr/bin/python3 - "$out/rs" <<'PY' || fail=1
+import glob, json, sys
+case = json.load(open(glob.glob(sys.argv[1] + "/*_case_12_1_5.json")[0]))
+ratio = case["trafficStats"]["outgoingCompressionRatio"]
+ok = case["behavior"] == "OK" and ratio > 1.0
+print(("ok  " if ok else "FAIL") + f" spec compressionLevel 0: sent ratio {ratio}")
+sys.exit(0 if ok else 1)
+PY
 exit $fail
