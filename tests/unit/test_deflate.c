@@ -661,8 +661,9 @@ Test(levels, every_level_round_trips)
 {
     size_t n = 20000;
     uint8_t *msg = malloc(n);
+    static const char line[] = "{\"key\": [1, 2, 3], \"name\": \"value\"}\n";
     for (size_t i = 0; i < n; i++)
-        msg[i] = (uint8_t)("{\"key\": [1, 2, 3], \"name\": \"value\"}\n"[i % 40] + (i % 97 == 0));
+        msg[i] = (uint8_t)(line[i % (sizeof line - 1)] + (i % 97 == 0));
     static const int windows[] = {8, 9, 12, 15};
     for (size_t w = 0; w < sizeof windows / sizeof windows[0]; w++) {
         size_t size_at_1 = 0, size_at_9 = 0;
