@@ -23,6 +23,7 @@ ws_err ws_srv_conn_init(ws_srv_conn *c, uint64_t max_message, bool deflate_enabl
     c->state = WS_SRV_HANDSHAKE;
     c->max_message = max_message;
     c->deflate_enabled = deflate_enabled;
+    c->deflate_level = WS_DEFLATE_DEFAULT_LEVEL;
     ws_parser_config pc = {.role = WS_ROLE_SERVER, .max_payload = max_message};
     ws_parser_init(&c->parser, &pc);
     return WS_OK;

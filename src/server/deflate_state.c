@@ -107,6 +107,11 @@ ws_err ws_srv_pmd_start(ws_srv_conn *c, const ws_pmd_params *agreed)
     ws_pmd_setup_for(agreed, true, &setup);
     ws_err e = ws_deflate_init(&p->deflater, setup.deflate_window_bits,
                                setup.deflate_no_context_takeover, NULL);
+    if (e == WS_OK && c->deflate_level != WS_DEFLATE_DEFAULT_LEVEL) {
+        e = ws_deflate_set_level(&p->deflater, c->deflate_level);
+        if (e != WS_OK)
+            ws_deflate_end(&p->deflater);
+    }
     if (e == WS_OK) {
         /* The inflater stops at the server's message limit, while inflating. */
         e = ws_inflate_init(&p->inflater, setup.inflate_window_bits,

@@ -52,6 +52,7 @@ typedef struct ws_srv_conn {
     ws_srv_state state;
     uint64_t max_message;  /* the server's limit on a (decompressed) message */
     bool deflate_enabled;  /* permessage-deflate may be negotiated */
+    int deflate_level;     /* zlib level of the echoes, 0..9 */
     int64_t deadline;      /* handshake / linger deadline, 0 = none */
     uint32_t epoll_events; /* what is registered now */
     bool read_wants_write; /* TLS read is waiting for writability */
