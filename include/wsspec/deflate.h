@@ -116,10 +116,16 @@ size_t ws_deflate_bound(size_t len);
 /* Release zlib's memory. Safe on a zeroed, failed or already-ended object. */
 void ws_deflate_end(ws_deflater *d);
 
+/* The zlib level a new ws_deflater uses: the fastest that compresses.
+ * wsspec compresses to exercise the peer's inflater, and any level is
+ * valid deflate. */
+#define WS_DEFLATE_DEFAULT_LEVEL 1
+
 /*
- * Compression level 1 (fastest, the default: wsspec compresses to exercise
- * the peer's inflater, and any level is valid deflate) to 9 (smallest).
- * Call between messages. Returns WS_OK, or WS_ERR_INVALID_ARG.
+ * Set the zlib compression level: 0 (stored blocks only, no compression),
+ * 1 (fastest, the default) to 9 (smallest). Call before the first message
+ * or between messages. Returns WS_OK, or WS_ERR_INVALID_ARG (level out of
+ * range, inside a message, or not initialised).
  */
 ws_err ws_deflate_set_level(ws_deflater *d, int level);
 

@@ -2,7 +2,9 @@
  * The reference echo server: a strictly conformant RFC 6455 endpoint that
  * echoes every text and binary message, for checking the test suite itself.
  *
- * One thread, one epoll loop, non-blocking sockets. Per connection:
+ * cfg.threads event loops (threads), each its own epoll set and its own
+ * connections; a connection is served by the loop that accepted it.
+ * Non-blocking sockets. Per connection:
  *   - the opening handshake (16 KiB head limit, 10 s to complete); a bad
  *     request gets 400, a wrong Sec-WebSocket-Version gets 426 with
  *     "Sec-WebSocket-Version: 13"; no subprotocol is selected; every
@@ -55,7 +57,10 @@ typedef struct {
     int max_connections;      /* 0 = WS_SERVER_DEFAULT_MAX_CONNECTIONS; more are refused */
     bool quiet;               /* no per-connection log lines */
     bool no_deflate;          /* never negotiate permessage-deflate */
+    bool set_deflate_level;   /* compress echoes at deflate_level, not WS_DEFLATE_DEFAULT_LEVEL */
+    int deflate_level;        /* zlib level 0 (stored blocks) .. 9 */
     int handshake_timeout_ms; /* 0 = WS_SERVER_HANDSHAKE_TIMEOUT_MS */
+    int threads;              /* event loops, each its own thread; 0 = 1, at most 256 */
     /* Called once from ws_server_run when the socket is listening. May be NULL. */
     void (*on_listen)(void *ctx, uint16_t port);
     void *on_listen_ctx;

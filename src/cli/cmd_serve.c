@@ -3,7 +3,7 @@
  *
  *   wsspec serve [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE]
  *                [--max-message BYTES] [--max-connections N] [--no-deflate]
- *                [--quiet]
+ *                [--level N] [--threads N] [--quiet]
  *
  * SIGPIPE: the transport never raises it (send with MSG_NOSIGNAL, also under
  * TLS), so its disposition is left alone.
@@ -16,12 +16,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "wsspec/deflate.h"
 #include "wsspec/net.h"
 #include "wsspec/server.h"
 #include "cli/commands.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:9001"
+#define MAX_THREADS    256
 
 /* The only mutable global: set by the signal handler, read by the server loop. */
 static volatile sig_atomic_t serve_stop;
@@ -32,16 +35,26 @@ static void on_signal(int sig)
     serve_stop = 1;
 }
 
+static int online_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
+}
+
 static void usage(FILE *f)
 {
-    fputs("usage: wsspec serve [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE]\n"
-          "                    [--max-message BYTES] [--max-connections N] [--no-deflate]\n"
-          "                    [--quiet]\n"
-          "\n"
-          "Run the reference WebSocket echo server (default --listen " DEFAULT_LISTEN ").\n"
-          "HOST may be an IPv4 address, a name or [IPv6]; PORT 0 picks a free port.\n"
-          "permessage-deflate (RFC 7692) is negotiated when offered, unless --no-deflate.\n",
-          f);
+    fprintf(f,
+            "usage: wsspec serve [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE]\n"
+            "                    [--max-message BYTES] [--max-connections N] [--no-deflate]\n"
+            "                    [--level N] [--threads N] [--quiet]\n"
+            "\n"
+            "Run the reference WebSocket echo server (default --listen " DEFAULT_LISTEN ").\n"
+            "HOST may be an IPv4 address, a name or [IPv6]; PORT 0 picks a free port.\n"
+            "permessage-deflate (RFC 7692) is negotiated when offered, unless --no-deflate.\n"
+            "  --level N     zlib level of compressed echoes, 0 (stored, no compression)\n"
+            "                to 9 (smallest); default %d (fastest)\n"
+            "  --threads N   event loops, one thread each (default: online CPUs, here %d)\n",
+            WS_DEFLATE_DEFAULT_LEVEL, online_cpus());
 }
 
 static int bad_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -98,6 +111,7 @@ static bool flag_value(int argc, char **argv, int *i, const char *name, const ch
 static int parse_args(int argc, char **argv, serve_opts *o)
 {
     const char *listen = DEFAULT_LISTEN;
+    o->cfg.threads = online_cpus();
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = NULL;
         uint64_t num;
@@ -130,6 +144,16 @@ static int parse_args(int argc, char **argv, serve_opts *o)
                 return bad_usage("--max-connections needs a number from 1 to 1000000, not '%s'",
                                  v ? v : "");
             o->cfg.max_connections = (int)num;
+        } else if (flag_value(argc, argv, &i, "--level", &v)) {
+            if (!parse_u64(v, 0, 9, &num))
+                return bad_usage("--level needs a zlib level from 0 to 9, not '%s'", v ? v : "");
+            o->cfg.set_deflate_level = true;
+            o->cfg.deflate_level = (int)num;
+        } else if (flag_value(argc, argv, &i, "--threads", &v)) {
+            if (!parse_u64(v, 1, MAX_THREADS, &num))
+                return bad_usage("--threads needs a number from 1 to %d, not '%s'", MAX_THREADS,
+                                 v ? v : "");
+            o->cfg.threads = (int)num;
         } else if (a[0] == '-') {
             return bad_usage("unknown option '%s'", a);
         } else {

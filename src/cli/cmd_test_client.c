@@ -41,6 +41,8 @@ static void usage(FILE *out)
             "      --agent NAME      agent name for {agent} (default: client)\n"
             "      --tls-cert FILE, --tls-key FILE   listen with TLS (wss://)\n"
             "      --timeout SECONDS scale of the per-case timers\n"
+            "      --level N         zlib level of wsspec's compressed messages, 0 (stored)\n"
+            "                        to 9 (smallest); default 1 (fastest); any is valid\n"
             "      --deadline SECONDS stop serving after this long (default 3600)\n"
             "      --keep-serving    do not stop after /updateReports\n"
             "      --strict          count NON-STRICT as a failure too\n"
@@ -188,11 +190,13 @@ int ws_cmd_test_client(int argc, char **argv)
                                              {"baseline", required_argument, 0, 'B'},
                                              {"deadline", required_argument, 0, 'D'},
                                              {"keep-serving", no_argument, 0, 'K' + 256},
+                                             {"level", required_argument, 0, 'V'},
                                              {0, 0, 0, 0}};
     const char *listen = NULL, *outdir = NULL, *spec_path = NULL, *exec_cmd = NULL;
     const char *agent = "client", *cert = NULL, *key = NULL, *junit = NULL, *baseline = NULL;
     ws_pattern_list cases = {0}, excludes = {0};
     double scale = 1.0, deadline_s = 3600;
+    int level = -1; /* -1: WS_DEFLATE_DEFAULT_LEVEL */
     bool keep_serving = false;
     bool strict = false, quiet = false;
     char err[512];
@@ -240,6 +244,14 @@ int ws_cmd_test_client(int argc, char **argv)
             }
             break;
         }
+        case 'V':
+            if (!ws_cli_parse_level(optarg, &level)) {
+                fprintf(stderr,
+                        "wsspec test-client: --level: '%s' is not a zlib level from 0 to 9\n",
+                        optarg);
+                return WS_EXIT_USAGE;
+            }
+            break;
         case 's':
             strict = true;
             break;
@@ -362,6 +374,8 @@ int ws_cmd_test_client(int argc, char **argv)
                                .indices = run.indices,
                                .ncases = run.ncases,
                                .time_scale = scale,
+                               .set_deflate_level = level >= 0,
+                               .deflate_level = level,
                                .stop = &stop_flag,
                                .on_listen = on_listen,
                                .on_result = on_result,

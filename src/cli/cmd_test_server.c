@@ -25,6 +25,8 @@ static void on_signal(int sig)
     stop_flag = 1;
 }
 
+#define DEFLATE_CACHE_MAX ((size_t)256 << 20)
+
 static void usage(FILE *out)
 {
     fprintf(
@@ -37,6 +39,9 @@ static void usage(FILE *out)
         "      --spec FILE       an Autobahn fuzzingclient.json, taken as is\n"
         "  -j, --jobs N          cases run in parallel (default: %d here)\n"
         "      --timeout SECONDS scale of the per-case timers (default 1 = Autobahn's)\n"
+        "      --level N         zlib level of wsspec's compressed messages, 0 (stored)\n"
+        "                        to 9 (smallest); default 1 (fastest); any is valid\n"
+        "                        (spec file: options.compressionLevel)\n"
         "      --strict          count NON-STRICT as a failure too\n"
         "      --junit FILE      also write JUnit XML for CI\n"
         "      --baseline FILE   accepted results (an earlier index.json or a pattern list):\n"
@@ -52,6 +57,7 @@ typedef struct {
     char *agent; /* NULL: from the Server header */
     char *sni, *origin, *protocols;
     ws_pattern_list extra_excludes; /* exclude-agent-cases that match this agent */
+    int level;                      /* the spec's compressionLevel, or -1 */
 } server_arg;
 
 typedef struct {
@@ -65,6 +71,7 @@ typedef struct {
     const char *save_repro;
     int jobs;
     double scale;
+    int level; /* -1: WS_DEFLATE_DEFAULT_LEVEL */
     bool strict, quiet;
 } options;
 
@@ -141,6 +148,8 @@ static int load_spec(options *o, ws_spec *spec)
         s->sni = spec->servers[i].hostname;
         s->origin = spec->servers[i].origin;
         s->protocols = join_protocols(spec->servers[i].protocols, spec->servers[i].n_protocols);
+        const ws_spec_options *so = &spec->servers[i].options;
+        s->level = so->has_compression_level ? so->compression_level : -1;
     }
     return 0;
 }
@@ -154,6 +163,7 @@ static int parse_args(int argc, char **argv, options *o)
                                              {"spec", required_argument, 0, 'S'},
                                              {"jobs", required_argument, 0, 'j'},
                                              {"timeout", required_argument, 0, 'T'},
+                                             {"level", required_argument, 0, 'L'},
                                              {"strict", no_argument, 0, 's'},
                                              {"quiet", no_argument, 0, 'q'},
                                              {"help", no_argument, 0, 'h'},
@@ -197,6 +207,10 @@ static int parse_args(int argc, char **argv, options *o)
                 return fail_usage("--timeout: '%s' is not a positive number of seconds", optarg);
             o->scale = d;
             break;
+        case 'L':
+            if (!ws_cli_parse_level(optarg, &o->level))
+                return fail_usage("--level: '%s' is not a zlib level from 0 to 9", optarg);
+            break;
         case 's':
             o->strict = true;
             break;
@@ -224,6 +238,7 @@ static int parse_args(int argc, char **argv, options *o)
     for (int i = optind; i < argc; i++) {
         if (o->nservers >= 64)
             return fail_usage("too many URLs (at most %s)", "64");
+        o->servers[o->nservers].level = -1;
         o->servers[o->nservers++].url = argv[i];
     }
     return 0;
@@ -231,7 +246,7 @@ static int parse_args(int argc, char **argv, options *o)
 
 int ws_cmd_test_server(int argc, char **argv)
 {
-    options o = {.scale = 1.0};
+    options o = {.scale = 1.0, .level = -1};
     ws_spec spec = {0};
     bool have_spec = false;
     int rc = parse_args(argc, argv, &o);
@@ -250,25 +265,38 @@ int ws_cmd_test_server(int argc, char **argv)
     if (!o.outdir)
         o.outdir = DEFAULT_OUTDIR;
 
+    /* Compressed data-set slices, reused by every case and server of the
+     * run that agreed on no context takeover for wsspec's messages (a full
+     * 12/13 run stores about 70 MiB). NULL: each is compressed anew. */
+    ws_deflate_cache *cache = ws_deflate_cache_new(DEFLATE_CACHE_MAX);
     ws_target targets[64];
     for (size_t i = 0; i < o.nservers; i++) {
         ws_target *t = &targets[i];
+        /* --level, else the server's options in the spec, else the spec's options. */
+        int level = o.level >= 0 ? o.level : o.servers[i].level;
+        if (level < 0 && have_spec && spec.options.has_compression_level)
+            level = spec.options.compression_level;
         *t = (ws_target){.url_text = o.servers[i].url,
                          .sni = o.servers[i].sni,
                          .origin = o.servers[i].origin,
                          .protocols = o.servers[i].protocols,
                          .time_scale = o.scale,
+                         .set_deflate_level = level >= 0,
+                         .deflate_level = level,
+                         .deflate_cache = cache,
                          .stop = &stop_flag};
         ws_err e = ws_url_parse(o.servers[i].url, &t->url);
         if (e != WS_OK) {
             fprintf(stderr, "wsspec test-server: bad URL '%s': %s\n", o.servers[i].url,
                     ws_err_message(e));
+            ws_deflate_cache_del(cache);
             return WS_EXIT_USAGE;
         }
     }
 
     ws_registry *reg = ws_registry_all();
     if (!reg) {
+        ws_deflate_cache_del(cache);
         fprintf(stderr, "wsspec test-server: out of memory\n");
         return WS_EXIT_USAGE;
     }
@@ -308,6 +336,7 @@ int ws_cmd_test_server(int argc, char **argv)
     }
     ws_cli_run_free(&run);
     ws_registry_free(reg);
+    ws_deflate_cache_del(cache);
     ws_pattern_list_free(&o.cases);
     ws_pattern_list_free(&o.excludes);
     for (size_t i = 0; i < o.nservers; i++)

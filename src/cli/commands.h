@@ -6,6 +6,8 @@
 #ifndef WSSPEC_CLI_COMMANDS_H
 #define WSSPEC_CLI_COMMANDS_H
 
+#include <stdbool.h>
+
 /* wsspec serve: the reference echo server. */
 int ws_cmd_serve(int argc, char **argv);
 /* wsspec test-server: run cases against servers under test. */
@@ -27,5 +29,14 @@ enum {
     WS_EXIT_UNREACHABLE = 3,   /* a server could not be reached / never completed a handshake */
     WS_EXIT_INTERRUPTED = 130, /* SIGINT/SIGTERM: partial results were written */
 };
+
+/* --level: a zlib level written as one digit, 0..9. */
+static inline bool ws_cli_parse_level(const char *s, int *level)
+{
+    if (!s || s[0] < '0' || s[0] > '9' || s[1] != '\0')
+        return false;
+    *level = s[0] - '0';
+    return true;
+}
 
 #endif

@@ -65,6 +65,11 @@ static ws_err start_codecs(ws_session *s, const ws_pmd_params *agreed)
     ws_pmd_setup_for(agreed, s->as_server, &setup);
     ws_err e = ws_deflate_init(&s->deflater, setup.deflate_window_bits,
                                setup.deflate_no_context_takeover, NULL);
+    if (e == WS_OK && s->t->set_deflate_level) {
+        e = ws_deflate_set_level(&s->deflater, s->t->deflate_level);
+        if (e != WS_OK)
+            ws_deflate_end(&s->deflater);
+    }
     if (e != WS_OK)
         return e;
     e = ws_inflate_init(&s->inflater, setup.inflate_window_bits, setup.inflate_no_context_takeover,
@@ -174,6 +179,34 @@ static ws_err collect(void *ctx, const uint8_t *data, size_t len)
     memcpy(g->buf + g->len, data, len);
     g->len += len;
     return WS_OK;
+}
+
+ws_err ws_session_deflate_slice(ws_session *s, const ws_deflate_key *key, const uint8_t *in,
+                                size_t len, const uint8_t **out, size_t *out_len, uint8_t **owned)
+{
+    *owned = NULL;
+    ws_deflate_cache *cache = s->t->deflate_cache;
+    /* Reusable only when every message starts from a reset compressor. */
+    if (!cache || !key || !s->deflater.no_context_takeover) {
+        ws_err e = ws_session_deflate(s, in, len, owned, out_len);
+        *out = *owned;
+        return e;
+    }
+    ws_deflate_key k = *key;
+    k.window_bits = s->deflater.window_bits;
+    k.level = s->t->set_deflate_level ? s->t->deflate_level : WS_DEFLATE_DEFAULT_LEVEL;
+    const uint8_t *hit = ws_deflate_cache_get(cache, &k, out_len);
+    if (hit) {
+        *out = hit;
+        s->res->tx_app_octets += len;
+        s->res->tx_wire_octets += *out_len;
+        return WS_OK;
+    }
+    ws_err e = ws_session_deflate(s, in, len, owned, out_len);
+    if (e == WS_OK)
+        ws_deflate_cache_put(cache, &k, *owned, *out_len);
+    *out = *owned;
+    return e;
 }
 
 ws_err ws_session_deflate(ws_session *s, const uint8_t *in, size_t len, uint8_t **out,

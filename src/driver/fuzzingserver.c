@@ -164,7 +164,10 @@ static void run_requested_case(server_state *st, ws_conn *c, const ws_http_reque
     }
     ws_result_init(r, cs, fs->indices[index]);
     snprintf(r->agent, sizeof r->agent, "%s", agent);
-    ws_target t = {.time_scale = fs->time_scale, .stop = fs->stop};
+    ws_target t = {.time_scale = fs->time_scale,
+                   .set_deflate_level = fs->set_deflate_level,
+                   .deflate_level = fs->deflate_level,
+                   .stop = fs->stop};
     ws_accepted acc = {.conn = c,
                        .key = key,
                        .request = head,

@@ -31,6 +31,8 @@ typedef struct {
     const size_t *indices; /* their 1-based positions in the full list */
     size_t ncases;
     double time_scale;
+    bool set_deflate_level;      /* compress at deflate_level, not WS_DEFLATE_DEFAULT_LEVEL */
+    int deflate_level;           /* zlib level 0..9 */
     volatile sig_atomic_t *stop; /* set to stop serving */
     /* Callbacks, each called with the server's lock held (one at a time). */
     void (*on_listen)(void *ctx, uint16_t port);

@@ -75,7 +75,7 @@ static void append_frame(ws_session *s, wire_buf *w, const ws_send_frame *f, boo
  * first, then split into .fragment-octet frames with RSV1 on the first
  * (RFC 7692 §6). */
 static void append_plan_frame(ws_session *s, wire_buf *w, const ws_plan_frame *pf,
-                              const uint8_t *payload, size_t len)
+                              const uint8_t *payload, size_t len, const ws_deflate_key *key)
 {
     const ws_send_frame *f = &pf->spec;
     if (!f->compress || !s->pmd_agreed) {
@@ -84,9 +84,10 @@ static void append_plan_frame(ws_session *s, wire_buf *w, const ws_plan_frame *p
         append_frame(s, w, f, !f->more, f->rsv, f->opcode, payload, len);
         return;
     }
-    uint8_t *z;
+    const uint8_t *z;
+    uint8_t *owned;
     size_t zlen;
-    if (ws_session_deflate(s, payload, len, &z, &zlen) != WS_OK) {
+    if (ws_session_deflate_slice(s, key, payload, len, &z, &zlen, &owned) != WS_OK) {
         w->oom = true;
         return;
     }
@@ -100,13 +101,15 @@ static void append_plan_frame(ws_session *s, wire_buf *w, const ws_plan_frame *p
                      z + off, n);
         off += n;
     } while (off < zlen);
-    free(z);
+    free(owned);
 }
 
 /* Build the wire octets of a step's frames; frame_ends[i] = end offset of
- * plan frame i. `payload` (if not NULL) replaces the first frame's. */
+ * plan frame i. `payload` (if not NULL) replaces the first frame's; `key`
+ * (if not NULL) names it as a data-set slice. */
 static uint8_t *build_step_with(ws_session *s, const ws_plan_step *ps, const uint8_t *payload,
-                                size_t payload_len, size_t *len, size_t **frame_ends)
+                                size_t payload_len, const ws_deflate_key *key, size_t *len,
+                                size_t **frame_ends)
 {
     wire_buf w = {0};
     size_t *ends = malloc((ps->nframes ? ps->nframes : 1) * sizeof *ends);
@@ -115,9 +118,9 @@ static uint8_t *build_step_with(ws_session *s, const ws_plan_step *ps, const uin
     for (size_t i = 0; i < ps->nframes; i++) {
         const ws_plan_frame *f = &ps->frames[i];
         if (i == 0 && payload)
-            append_plan_frame(s, &w, f, payload, payload_len);
+            append_plan_frame(s, &w, f, payload, payload_len, key);
         else
-            append_plan_frame(s, &w, f, f->payload, f->len);
+            append_plan_frame(s, &w, f, f->payload, f->len, NULL);
         ends[i] = w.len;
     }
     if (!w.oom && !w.buf)
@@ -134,14 +137,14 @@ static uint8_t *build_step_with(ws_session *s, const ws_plan_step *ps, const uin
 
 static uint8_t *build_step(ws_session *s, const ws_plan_step *ps, size_t *len, size_t **frame_ends)
 {
-    return build_step_with(s, ps, NULL, 0, len, frame_ends);
+    return build_step_with(s, ps, NULL, 0, NULL, len, frame_ends);
 }
 
 static void run_send_with(ws_session *s, const ws_plan_step *ps, const uint8_t *payload,
-                          size_t payload_len)
+                          size_t payload_len, const ws_deflate_key *key)
 {
     size_t len = 0, *ends = NULL;
-    uint8_t *buf = build_step_with(s, ps, payload, payload_len, &len, &ends);
+    uint8_t *buf = build_step_with(s, ps, payload, payload_len, key, &len, &ends);
     if (!buf) {
         ws_session_note(s, "out of memory building frames");
         return;
@@ -178,7 +181,7 @@ static void run_send_with(ws_session *s, const ws_plan_step *ps, const uint8_t *
 
 static void run_send(ws_session *s, const ws_plan_step *ps)
 {
-    run_send_with(s, ps, NULL, 0);
+    run_send_with(s, ps, NULL, 0, NULL);
 }
 
 static void run_roundtrips(ws_session *s, const ws_plan_step *ps, int64_t deadline)
@@ -193,7 +196,9 @@ static void run_roundtrips(ws_session *s, const ws_plan_step *ps, int64_t deadli
         if (ps->corpus) {
             /* Message i is the i-th slice of the data set. */
             size_t n = ps->frames[0].len < ps->corpus_len ? ps->frames[0].len : ps->corpus_len;
-            run_send_with(s, ps, ps->corpus + ws_corpus_slice((size_t)i, n, ps->corpus_len), n);
+            size_t off = ws_corpus_slice((size_t)i, n, ps->corpus_len);
+            ws_deflate_key key = {.data_set = ps->frames[0].spec.fill, .offset = off, .len = n};
+            run_send_with(s, ps, ps->corpus + off, n, &key);
         } else {
             run_send(s, ps);
         }

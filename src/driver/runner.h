@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "driver/case.h"
+#include "driver/deflate_cache.h"
 #include "driver/result.h"
 #include "wsspec/net.h"
 #include "wsspec/url.h"
@@ -16,11 +17,14 @@
 typedef struct {
     const char *url_text;
     ws_url url;
-    const char *sni;             /* NULL: the URL host */
-    const char *origin;          /* NULL: no Origin header */
-    const char *protocols;       /* NULL: no Sec-WebSocket-Protocol */
-    double time_scale;           /* multiplies every per-case timer; 1.0 = Autobahn's */
-    volatile sig_atomic_t *stop; /* set by SIGINT: finish quickly */
+    const char *sni;                 /* NULL: the URL host */
+    const char *origin;              /* NULL: no Origin header */
+    const char *protocols;           /* NULL: no Sec-WebSocket-Protocol */
+    double time_scale;               /* multiplies every per-case timer; 1.0 = Autobahn's */
+    bool set_deflate_level;          /* compress at deflate_level, not WS_DEFLATE_DEFAULT_LEVEL */
+    int deflate_level;               /* zlib level 0..9 of what wsspec compresses */
+    ws_deflate_cache *deflate_cache; /* NULL: compress every message anew */
+    volatile sig_atomic_t *stop;     /* set by SIGINT: finish quickly */
 } ws_target;
 
 /*

@@ -126,6 +126,12 @@ void ws_session_inflate(ws_session *s, const uint8_t *data, size_t len, bool mes
 /* Compress one message for sending: a malloc'd payload in *out. */
 ws_err ws_session_deflate(ws_session *s, const uint8_t *in, size_t len, uint8_t **out,
                           size_t *out_len);
+/* Compress a data-set slice for sending; key names it (or NULL). When the
+ * compressor resets after every message and the target has a deflate
+ * cache, the octets come from / go to the cache. *out is valid until the
+ * cache is deleted or, when *owned is set, until the caller frees *owned. */
+ws_err ws_session_deflate_slice(ws_session *s, const ws_deflate_key *key, const uint8_t *in,
+                                size_t len, const uint8_t **out, size_t *out_len, uint8_t **owned);
 /* The octets of a received message, after any decompression. */
 void ws_session_deliver(ws_session *s, const uint8_t *data, size_t len);
 void ws_session_pmd_free(ws_session *s);

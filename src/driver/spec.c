@@ -222,6 +222,15 @@ static bool ws_spec_options_parse(const ws_spec_ctx *c, const char *path, const 
             if (!ws_spec_timeout(c, kp, m, &o->has_close_handshake_timeout,
                                  &o->close_handshake_timeout))
                 return false;
+        } else if (strcmp(opt->key, "compressionLevel") == 0) {
+            double d;
+            if (!ws_json_number(m, &d))
+                return ws_spec_fail(c, kp, "expected a zlib level (0 to 9), got %s",
+                                    ws_json_type_name(ws_json_type_of(m)));
+            if (!(d >= 0 && d <= 9) || d != (int)d)
+                return ws_spec_fail(c, kp, "must be a whole number from 0 to 9");
+            o->has_compression_level = true;
+            o->compression_level = (int)d;
         } else if (strcmp(opt->key, "serverConnectionDropTimeout") == 0) {
             if (!ws_spec_timeout(c, kp, m, &o->has_server_connection_drop_timeout,
                                  &o->server_connection_drop_timeout))

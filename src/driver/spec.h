@@ -53,6 +53,10 @@ typedef struct {
     double close_handshake_timeout;
     bool has_server_connection_drop_timeout;
     double server_connection_drop_timeout;
+    /* wsspec's own key: the zlib level of wsspec's compressed messages
+     * (like --level), 0..9. */
+    bool has_compression_level;
+    int compression_level;
 } ws_spec_options;
 
 /* One entry of fuzzingclient "servers". Absent optional strings are NULL. */

@@ -107,6 +107,20 @@ ws_err ws_lf_repro_load(const char *path, ws_lf_repro *r, char *err, size_t cap)
  * where the HTTP head ends in it (0 if no end of head was sent). */
 uint8_t *ws_lf_repro_concat(const ws_lf_repro *r, size_t *len, size_t *head_len);
 
+/* The sent octets read in order without joining them, so a flood stays one
+ * write in memory however often it is repeated. */
+typedef struct {
+    const ws_lf_repro *r;
+    size_t act, off;
+    uint32_t rep;
+} ws_lf_cursor;
+void ws_lf_cursor_init(ws_lf_cursor *c, const ws_lf_repro *r);
+/* Up to cap octets into dst; 0 at the end. */
+size_t ws_lf_cursor_read(ws_lf_cursor *c, uint8_t *dst, size_t cap);
+/* Where the HTTP head ends in the sent octets: 0 if no end of head was sent
+ * within the first max octets. */
+size_t ws_lf_repro_head_len(const ws_lf_repro *r, size_t max);
+
 /* fuzz_common.h chunked input for the in-process frame target: flags 0
  * (server role), chunk sizes = the write boundaries after the head (at most
  * 15, each clamped to 1..255), stream = the octets after the head. */
@@ -222,9 +236,12 @@ typedef struct {
     char detail[160];
 } ws_lf_obs;
 
-void ws_lf_expect_build(const uint8_t *sent, size_t len, size_t head_len, ws_lf_expect *e);
-/* The frame part of the model: stream parsed as the peer parses it (a
- * client: frames must be unmasked; a server: masked). */
+/* What a conformant echo server owes for the octets r sends; the frames are
+ * read through a cursor in 64 KiB pieces, so memory does not grow with the
+ * session. */
+void ws_lf_expect_build(const ws_lf_repro *r, ws_lf_expect *e);
+/* The frame part of the model for octets already joined: stream parsed as
+ * the peer parses it (a client: frames must be unmasked; a server: masked). */
 void ws_lf_model_frames(const uint8_t *stream, size_t n, bool peer_is_client, ws_lf_expect *e);
 bool ws_lf_settled(const ws_lf_expect *e, const ws_lf_obs *o);
 /* MUST violations visible in the observation; detail gets one line. */

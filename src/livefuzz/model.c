@@ -122,101 +122,133 @@ static bool frame_done(model *m, const ws_frame_header *h)
     return true;
 }
 
-/* True if d[0..n) starts with a whole frame (header and declared payload). */
-static bool whole_frame_sent(const uint8_t *d, size_t n)
+/* True if a frame whose first octets are hdr[0..have) had its whole header
+ * and declared payload sent: n octets were sent from its first one on. */
+static bool whole_frame_sent(const uint8_t *hdr, size_t have, size_t n)
 {
-    if (n < 2)
+    if (have < 2)
         return false;
-    unsigned l7 = d[1] & 127u, ext = l7 == 126 ? 2 : l7 == 127 ? 8 : 0;
-    size_t hdr = 2 + ext + ((d[1] & 0x80) ? 4 : 0);
-    if (n < hdr)
+    unsigned l7 = hdr[1] & 127u, ext = l7 == 126 ? 2 : l7 == 127 ? 8 : 0;
+    size_t hlen = 2 + ext + ((hdr[1] & 0x80) ? 4 : 0);
+    if (have < 2 + ext || n < hlen)
         return false;
     uint64_t len = l7;
     if (ext) {
         len = 0;
         for (unsigned i = 0; i < ext; i++)
-            len = len << 8 | d[2 + i];
+            len = len << 8 | hdr[2 + i];
     }
-    return len <= n - hdr;
+    return len <= n - hlen;
 }
 
-void ws_lf_expect_build(const uint8_t *sent, size_t len, size_t head_len, ws_lf_expect *e)
-{
-    memset(e, 0, sizeof *e);
-    e->end = WS_LF_M_CLEAN;
-    if (head_len == 0)
-        return; /* the peer is still waiting for the end of the request */
-    e->head_sent = true;
-    model_request(sent, head_len, e);
-    ws_lf_model_frames(sent + head_len, len - head_len, false, e);
-}
+#define MODEL_CHUNK    (64 * 1024)
+#define MODEL_HEAD_MAX (1024 * 1024) /* an end of head further out: no head */
 
-void ws_lf_model_frames(const uint8_t *stream, size_t n, bool peer_is_client, ws_lf_expect *e)
+/* The frames after the head, parsed as the peer parses them (a server, or a
+ * client in client mode), piece by piece.
+ * The parser unmasks in place, so each piece is a copy (one 64 KiB buffer);
+ * the first octets of the current frame are kept to tell, after an error,
+ * whether the whole frame was sent. */
+static void model_frames(ws_lf_cursor *c, size_t n, bool peer_is_client, ws_lf_expect *e)
 {
-    uint8_t *buf = malloc(n ? n : 1);
+    uint8_t *buf = malloc(MODEL_CHUNK);
     if (!buf) {
         e->judge_frames = false;
         return;
     }
-    memcpy(buf, stream, n);
     ws_parser p;
     ws_parser_config cfg = {.role = peer_is_client ? WS_ROLE_CLIENT : WS_ROLE_SERVER};
     ws_parser_init(&p, &cfg);
     model m = {.e = e};
-    size_t pos = 0, frame_start = 0;
-    while (pos < n) {
-        size_t used = 0;
-        ws_frame_event ev;
-        if (p.state == WS_PARSE_HEADER && p.hlen == 0)
-            frame_start = pos;
-        ws_err err = ws_parser_feed(&p, buf + pos, n - pos, &used, &ev);
-        pos += used;
-        if (err != WS_OK) {
-            /* A peer may wait for the whole frame before judging it. */
-            if (whole_frame_sent(stream + frame_start, n - frame_start)) {
-                e->end = WS_LF_M_FAIL;
-                e->violation = err;
-            } else {
-                e->open_tail = true;
+    uint8_t fh[WS_MAX_HEADER_SIZE];
+    size_t fh_len = 0, frame_start = 0, base = 0, got;
+    while ((got = ws_lf_cursor_read(c, buf, MODEL_CHUNK)) > 0) {
+        size_t pos = 0;
+        while (pos < got) {
+            size_t used = 0;
+            ws_frame_event ev;
+            if (p.state == WS_PARSE_HEADER && p.hlen == 0) {
+                frame_start = base + pos;
+                fh_len = 0;
             }
-            break;
-        }
-        if (ev.type == WS_EVENT_NONE)
-            break;
-        const ws_frame_header *h = &ev.header;
-        bool ctl = ws_opcode_is_control(h->opcode);
-        if (ev.type == WS_EVENT_HEADER) {
-            m.ctl_len = 0;
-            if (!ctl && h->opcode != WS_OP_CONT) {
-                m.msg_op = h->opcode;
-                m.hash = FNV_BASIS;
-                m.len = 0;
-                ws_utf8_init(&m.utf8);
+            /* Copy ahead, before the parser unmasks; count only what it used. */
+            size_t keep = sizeof fh - fh_len < got - pos ? sizeof fh - fh_len : got - pos;
+            memcpy(fh + fh_len, buf + pos, keep);
+            ws_err err = ws_parser_feed(&p, buf + pos, got - pos, &used, &ev);
+            pos += used;
+            if (err != WS_OK) {
+                /* A peer may wait for the whole frame before judging it. The
+                 * parser judges a header once it has all of it, so fh holds it
+                 * (a shorter fh only makes the model lenient). */
+                fh_len += keep;
+                if (whole_frame_sent(fh, fh_len, n - frame_start)) {
+                    e->end = WS_LF_M_FAIL;
+                    e->violation = err;
+                } else {
+                    e->open_tail = true;
+                }
+                goto done;
             }
-        } else if (ev.type == WS_EVENT_PAYLOAD) {
-            if (ctl) {
-                size_t k = ev.len < sizeof m.ctl - m.ctl_len ? ev.len : sizeof m.ctl - m.ctl_len;
-                memcpy(m.ctl + m.ctl_len, ev.data, k);
-                m.ctl_len += k;
-            } else {
-                m.hash = ws_lf_hash(ev.data, ev.len, m.hash);
-                m.len += ev.len;
-                if (m.msg_op == WS_OP_TEXT && ws_utf8_feed(&m.utf8, ev.data, ev.len) != WS_OK) {
-                    /* Failing fast is allowed, so is failing at the end of the message. */
-                    if (h->fin && ev.frame_done) {
-                        e->end = WS_LF_M_FAIL;
-                        e->violation = WS_ERR_UTF8_INVALID;
-                    } else {
-                        e->open_tail = true;
+            fh_len += used < keep ? used : keep;
+            if (ev.type == WS_EVENT_NONE)
+                break; /* the parser wants the next piece */
+            const ws_frame_header *h = &ev.header;
+            bool ctl = ws_opcode_is_control(h->opcode);
+            if (ev.type == WS_EVENT_HEADER) {
+                m.ctl_len = 0;
+                if (!ctl && h->opcode != WS_OP_CONT) {
+                    m.msg_op = h->opcode;
+                    m.hash = FNV_BASIS;
+                    m.len = 0;
+                    ws_utf8_init(&m.utf8);
+                }
+            } else if (ev.type == WS_EVENT_PAYLOAD) {
+                if (ctl) {
+                    size_t k =
+                        ev.len < sizeof m.ctl - m.ctl_len ? ev.len : sizeof m.ctl - m.ctl_len;
+                    memcpy(m.ctl + m.ctl_len, ev.data, k);
+                    m.ctl_len += k;
+                } else {
+                    m.hash = ws_lf_hash(ev.data, ev.len, m.hash);
+                    m.len += ev.len;
+                    if (m.msg_op == WS_OP_TEXT && ws_utf8_feed(&m.utf8, ev.data, ev.len) != WS_OK) {
+                        /* Failing fast is allowed, so is failing at the end of the message. */
+                        if (h->fin && ev.frame_done) {
+                            e->end = WS_LF_M_FAIL;
+                            e->violation = WS_ERR_UTF8_INVALID;
+                        } else {
+                            e->open_tail = true;
+                        }
+                        goto done;
                     }
-                    break;
                 }
             }
+            if (ev.frame_done && !frame_done(&m, h))
+                goto done;
         }
-        if (ev.frame_done && !frame_done(&m, h))
-            break;
+        base += got;
     }
+done:
     free(buf);
+}
+
+void ws_lf_expect_build(const ws_lf_repro *r, ws_lf_expect *e)
+{
+    memset(e, 0, sizeof *e);
+    e->end = WS_LF_M_CLEAN;
+    size_t head_len = ws_lf_repro_head_len(r, MODEL_HEAD_MAX);
+    if (head_len == 0)
+        return; /* the peer is still waiting for the end of the request */
+    e->head_sent = true;
+    uint8_t *head = malloc(head_len);
+    if (!head)
+        return;
+    ws_lf_cursor c;
+    ws_lf_cursor_init(&c, r);
+    ws_lf_cursor_read(&c, head, head_len);
+    model_request(head, head_len, e);
+    free(head);
+    model_frames(&c, ws_lf_repro_bytes(r) - head_len, false, e);
 }
 
 bool ws_lf_settled(const ws_lf_expect *e, const ws_lf_obs *o)
@@ -320,4 +352,14 @@ uint64_t ws_lf_shape(const ws_lf_obs *o, char *out, size_t cap)
              o->peer_err ? ws_err_name(o->peer_err) : "", ends[o->end], t,
              o->settled ? "" : " unsettled");
     return ws_lf_hash((const uint8_t *)out, strlen(out), FNV_BASIS);
+}
+
+void ws_lf_model_frames(const uint8_t *stream, size_t n, bool peer_is_client, ws_lf_expect *e)
+{
+    /* One write holding the octets, read through a cursor like a session. */
+    ws_lf_action a = {.kind = WS_LF_SEND, .data = (uint8_t *)stream, .len = n};
+    ws_lf_repro r = {.acts = &a, .nacts = 1, .cap = 1};
+    ws_lf_cursor c;
+    ws_lf_cursor_init(&c, &r);
+    model_frames(&c, n, peer_is_client, e);
 }

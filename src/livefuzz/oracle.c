@@ -160,16 +160,9 @@ void ws_lf_evaluate_capture(ws_lf_target *t, const ws_lf_repro *r, ws_lf_verdict
             return;
         }
     }
-    size_t len, head;
-    uint8_t *all = ws_lf_repro_concat(r, &len, &head);
-    if (!all) {
-        set(v, WS_LF_NONE, "out of memory");
-        return;
-    }
     static _Thread_local ws_lf_expect e;
     static _Thread_local ws_lf_obs o;
-    ws_lf_expect_build(all, len, head, &e);
-    free(all);
+    ws_lf_expect_build(r, &e);
     for (int tries = 0; tries < 3; tries++) {
         ws_lf_run_capture(&t->url, r, &e, t->hang_ms, &o, cap);
         if (o.end != WS_LF_OBS_NOCONN)

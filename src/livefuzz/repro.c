@@ -409,6 +409,57 @@ ws_err ws_lf_repro_load(const char *path, ws_lf_repro *r, char *err, size_t cap)
     return e;
 }
 
+void ws_lf_cursor_init(ws_lf_cursor *c, const ws_lf_repro *r)
+{
+    *c = (ws_lf_cursor){.r = r};
+}
+
+size_t ws_lf_cursor_read(ws_lf_cursor *c, uint8_t *dst, size_t cap)
+{
+    size_t n = 0;
+    while (n < cap && c->act < c->r->nacts) {
+        const ws_lf_action *a = &c->r->acts[c->act];
+        uint32_t times = a->repeat > 1 ? a->repeat : 1;
+        if (a->kind != WS_LF_SEND || c->rep >= times) {
+            c->act++;
+            c->rep = 0;
+            c->off = 0;
+            continue;
+        }
+        size_t k = a->len - c->off < cap - n ? a->len - c->off : cap - n;
+        memcpy(dst + n, a->data + c->off, k);
+        n += k;
+        c->off += k;
+        if (c->off == a->len) {
+            c->off = 0;
+            c->rep++;
+        }
+    }
+    return n;
+}
+
+size_t ws_lf_repro_head_len(const ws_lf_repro *r, size_t max)
+{
+    ws_lf_cursor c;
+    ws_lf_cursor_init(&c, r);
+    uint8_t buf[4096 + 3];
+    size_t carry = 0, base = 0; /* base: stream offset of buf[0] */
+    for (;;) {
+        size_t got = ws_lf_cursor_read(&c, buf + carry, sizeof buf - carry);
+        if (got == 0)
+            return 0;
+        size_t n = carry + got;
+        for (size_t i = 0; i + 3 < n; i++)
+            if (memcmp(buf + i, "\r\n\r\n", 4) == 0)
+                return base + i + 4 <= max ? base + i + 4 : 0;
+        if (base + n > max)
+            return 0;
+        carry = n < 3 ? n : 3;
+        memmove(buf, buf + n - carry, carry);
+        base += n - carry;
+    }
+}
+
 uint8_t *ws_lf_repro_concat(const ws_lf_repro *r, size_t *len, size_t *head_len)
 {
     size_t total = ws_lf_repro_bytes(r), pos = 0;

@@ -318,18 +318,15 @@ bool ws_lf_probe(const ws_url *url, const char *host_port, const char *resource,
     ws_lf_repro r;
     ws_lf_repro_init(&r);
     bool ok = ws_lf_session_render(&s, &r);
-    size_t len, head;
-    uint8_t *all = ok ? ws_lf_repro_concat(&r, &len, &head) : NULL;
-    if (!all) {
+    if (!ok) {
         ws_lf_repro_free(&r);
         snprintf(detail, cap, "out of memory");
         return false;
     }
     static _Thread_local ws_lf_expect e;
     static _Thread_local ws_lf_obs o;
-    ws_lf_expect_build(all, len, head, &e);
+    ws_lf_expect_build(&r, &e);
     ws_lf_run(url, &r, &e, timeout_ms, &o);
-    free(all);
     ws_lf_repro_free(&r);
     if (o.end == WS_LF_OBS_NOCONN) {
         snprintf(detail, cap, "cannot connect: %s", o.detail);

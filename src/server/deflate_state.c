@@ -12,6 +12,9 @@
  *   - the first valid permessage-deflate offer is accepted with what the
  *     client asked (window bits 8..15, either no_context_takeover); invalid
  *     offers and unknown extensions are declined, never an error;
+ *   - a message that arrived compressed is echoed compressed, unless it did
+ *     not compress (ws_srv_incompressible: random or already compressed
+ *     data); an uncompressed message gets an uncompressed echo;
  *   - memory: decompressed octets go straight into the message buffer,
  *     which never grows past max_message (the inflater stops at exactly
  *     that); an echo is compressed straight into the output queue, at most
@@ -107,6 +110,11 @@ ws_err ws_srv_pmd_start(ws_srv_conn *c, const ws_pmd_params *agreed)
     ws_pmd_setup_for(agreed, true, &setup);
     ws_err e = ws_deflate_init(&p->deflater, setup.deflate_window_bits,
                                setup.deflate_no_context_takeover, NULL);
+    if (e == WS_OK && c->deflate_level != WS_DEFLATE_DEFAULT_LEVEL) {
+        e = ws_deflate_set_level(&p->deflater, c->deflate_level);
+        if (e != WS_OK)
+            ws_deflate_end(&p->deflater);
+    }
     if (e == WS_OK) {
         /* The inflater stops at the server's message limit, while inflating. */
         e = ws_inflate_init(&p->inflater, setup.inflate_window_bits,
@@ -149,6 +157,11 @@ ws_err ws_srv_pmd_inflate(ws_srv_conn *c, const uint8_t *data, size_t len, bool 
 const char *ws_srv_pmd_detail(const ws_srv_conn *c)
 {
     return c->pmd ? ws_inflate_detail(&c->pmd->inflater) : "";
+}
+
+bool ws_srv_incompressible(size_t msg_len, uint64_t wire_len)
+{
+    return msg_len >= 1024 && wire_len * 100 >= (uint64_t)msg_len * 95;
 }
 
 ws_err ws_srv_pmd_queue_message(ws_srv_conn *c, uint8_t opcode, const uint8_t *msg, size_t len)

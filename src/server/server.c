@@ -1,7 +1,13 @@
 /*
- * The echo server's event loop: one thread, epoll (level-triggered),
- * non-blocking sockets through ws_conn. All I/O happens here; the protocol
- * lives in conn_state.c.
+ * The echo server's event loops: cfg.threads threads, each with its own
+ * epoll set (level-triggered) and its own connections, non-blocking sockets
+ * through ws_conn. All I/O happens here; the protocol lives in
+ * conn_state.c. The listening socket is in every epoll set with
+ * EPOLLEXCLUSIVE, so a new connection wakes one loop, and a loop that is
+ * busy compressing is not the one that takes it. A connection stays on the
+ * loop that accepted it: no locks on the data path. The only shared
+ * mutable state is the connection count (for max_connections) and the
+ * next connection id, both atomic.
  *
  * Per connection, reading stops while more than WS_SRV_OUT_HIGH_WATER octets
  * of output are unsent (a peer that does not read cannot make the server
@@ -10,6 +16,8 @@
  */
 #include <errno.h>
 #include <netdb.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,16 +38,30 @@
 #define CLOSE_TIMEOUT_MS 10000 /* to flush the final output once closing */
 #define MAX_EVENTS       256
 
+#define MAX_THREADS 256
+
+/* What every loop shares: read-only after start, except the atomics. */
 typedef struct {
     ws_server_config cfg; /* defaults applied */
-    int epfd, lfd;
+    int lfd;
     ws_tls_server *tls;
+    volatile sig_atomic_t *stop;
+    atomic_int nconns; /* over all loops, for max_connections */
+    atomic_uint_fast64_t next_id;
+    atomic_bool failed; /* a loop's epoll_wait failed: every loop stops */
+} shared_state;
+
+/* One event loop and the connections it accepted. */
+typedef struct {
+    shared_state *sh;
+    ws_server_config cfg; /* a copy of sh->cfg, for the loop's own reads */
+    int epfd, lfd;
     ws_srv_conn *conns; /* doubly linked */
-    int nconns;
-    uint64_t next_id;
     uint8_t *rbuf;
     int64_t listen_paused_until; /* after EMFILE and the like */
     bool listen_registered;
+    ws_err error; /* why serve_loop returned early */
+    int error_errno;
 } server;
 
 /* ------------------------------------------------------------ logging */
@@ -86,7 +108,7 @@ static void conn_free(server *s, ws_srv_conn *c)
         s->conns = c->next;
     if (c->next)
         c->next->prev = c->prev;
-    s->nconns--;
+    atomic_fetch_sub(&s->sh->nconns, 1);
     free(c);
 }
 
@@ -228,18 +250,22 @@ static void conn_new(server *s, int fd)
 {
     char peer[64];
     peer_name(fd, peer, sizeof peer);
-    if (s->nconns >= s->cfg.max_connections) {
-        slog(s, "%s: refused, %d connections open", peer, s->nconns);
+    int open_now = atomic_fetch_add(&s->sh->nconns, 1);
+    if (open_now >= s->cfg.max_connections) {
+        atomic_fetch_sub(&s->sh->nconns, 1);
+        slog(s, "%s: refused, %d connections open", peer, open_now);
         close(fd);
         return;
     }
     char detail[160] = "";
     ws_conn *conn = NULL;
     ws_srv_conn *c = calloc(1, sizeof *c);
-    ws_err e = c ? ws_conn_adopt(fd, s->tls, &conn, detail, sizeof detail) : WS_ERR_NOMEM;
+    ws_err e = c ? ws_conn_adopt(fd, s->sh->tls, &conn, detail, sizeof detail) : WS_ERR_NOMEM;
     if (e == WS_OK) {
         c->conn = conn;
         e = ws_srv_conn_init(c, s->cfg.max_message, !s->cfg.no_deflate);
+        if (s->cfg.set_deflate_level)
+            c->deflate_level = s->cfg.deflate_level;
     }
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
     if (e == WS_OK && epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
@@ -253,17 +279,17 @@ static void conn_new(server *s, int fd)
         if (c)
             ws_srv_conn_release(c);
         free(c);
+        atomic_fetch_sub(&s->sh->nconns, 1);
         return;
     }
     c->epoll_events = EPOLLIN;
-    c->id = ++s->next_id;
+    c->id = atomic_fetch_add(&s->sh->next_id, 1) + 1;
     memcpy(c->peer, peer, sizeof c->peer);
     c->deadline = ws_deadline_ms(s->cfg.handshake_timeout_ms);
     c->next = s->conns;
     if (s->conns)
         s->conns->prev = c;
     s->conns = c;
-    s->nconns++;
     slog(s, "#%llu %s: connected", (unsigned long long)c->id, peer);
 }
 
@@ -273,8 +299,9 @@ static void listener_set(server *s, bool on)
 {
     if (on == s->listen_registered)
         return;
-    struct epoll_event ev = {.events = on ? EPOLLIN : 0, .data.ptr = NULL};
-    if (epoll_ctl(s->epfd, EPOLL_CTL_MOD, s->lfd, &ev) == 0)
+    /* EPOLLEXCLUSIVE cannot be modified: remove and add again. */
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE, .data.ptr = NULL};
+    if (epoll_ctl(s->epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, s->lfd, &ev) == 0)
         s->listen_registered = on;
 }
 
@@ -333,16 +360,24 @@ static void shutdown_all(server *s)
     }
 }
 
-static ws_err serve_loop(server *s, volatile sig_atomic_t *stop)
+static bool stopping(const server *s)
+{
+    return *s->sh->stop || atomic_load(&s->sh->failed);
+}
+
+static void serve_loop(server *s)
 {
     struct epoll_event events[MAX_EVENTS];
     int64_t next_tick = ws_deadline_ms(TICK_MS);
-    while (!*stop) {
+    while (!stopping(s)) {
         int n = epoll_wait(s->epfd, events, MAX_EVENTS, TICK_MS);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            return WS_ERR_IO;
+            s->error = WS_ERR_IO;
+            s->error_errno = errno;
+            atomic_store(&s->sh->failed, true);
+            return;
         }
         for (int i = 0; i < n; i++) {
             if (events[i].data.ptr == NULL)
@@ -356,7 +391,43 @@ static ws_err serve_loop(server *s, volatile sig_atomic_t *stop)
             next_tick = now + (int64_t)TICK_MS * 1000000;
         }
     }
+}
+
+/* Set up loop s (its epoll set with the listening socket, its read buffer). */
+static ws_err loop_init(server *s, shared_state *sh, char *detail, size_t detail_cap)
+{
+    memset(s, 0, sizeof *s);
+    s->sh = sh;
+    s->cfg = sh->cfg;
+    s->lfd = sh->lfd;
+    s->epfd = epoll_create1(EPOLL_CLOEXEC);
+    s->rbuf = malloc(READ_BUF_SIZE);
+    if (!s->rbuf) {
+        snprintf(detail, detail_cap, "out of memory");
+        return WS_ERR_NOMEM;
+    }
+    if (s->epfd >= 0)
+        listener_set(s, true);
+    if (s->epfd < 0 || !s->listen_registered) {
+        snprintf(detail, detail_cap, "epoll: %s", strerror(errno));
+        return WS_ERR_IO;
+    }
     return WS_OK;
+}
+
+/* Tell this loop's peers we are going away, then release the loop. */
+static void loop_end(server *s)
+{
+    shutdown_all(s);
+    if (s->epfd >= 0)
+        close(s->epfd);
+    free(s->rbuf);
+}
+
+static void *loop_thread(void *arg)
+{
+    serve_loop(arg);
+    return NULL;
 }
 
 static ws_err apply_defaults(const ws_server_config *in, ws_server_config *out, char *detail,
@@ -371,12 +442,22 @@ static ws_err apply_defaults(const ws_server_config *in, ws_server_config *out, 
         out->max_connections = WS_SERVER_DEFAULT_MAX_CONNECTIONS;
     if (!out->handshake_timeout_ms)
         out->handshake_timeout_ms = WS_SERVER_HANDSHAKE_TIMEOUT_MS;
+    if (!out->threads)
+        out->threads = 1;
+    if (out->threads < 0 || out->threads > MAX_THREADS) {
+        snprintf(detail, detail_cap, "threads must be 1..%d", MAX_THREADS);
+        return WS_ERR_CONFIG;
+    }
     if (out->max_connections < 0 || out->handshake_timeout_ms < 0) {
         snprintf(detail, detail_cap, "max_connections and handshake_timeout_ms must be positive");
         return WS_ERR_CONFIG;
     }
     if ((out->tls_cert == NULL) != (out->tls_key == NULL)) {
         snprintf(detail, detail_cap, "TLS needs both a certificate and a key");
+        return WS_ERR_CONFIG;
+    }
+    if (out->set_deflate_level && (out->deflate_level < 0 || out->deflate_level > 9)) {
+        snprintf(detail, detail_cap, "deflate_level must be 0..9");
         return WS_ERR_CONFIG;
     }
     if (out->max_message > (uint64_t)SIZE_MAX / 4) {
@@ -397,43 +478,66 @@ ws_err ws_server_run(const ws_server_config *cfg, volatile sig_atomic_t *stop,
     detail[0] = '\0';
     if (!cfg || !stop)
         return WS_ERR_INVALID_ARG;
-    server s = {.epfd = -1, .lfd = -1};
-    ws_err e = apply_defaults(cfg, &s.cfg, detail, detail_cap);
+    shared_state sh = {.lfd = -1, .stop = stop};
+    ws_err e = apply_defaults(cfg, &sh.cfg, detail, detail_cap);
     if (e != WS_OK)
         return e;
-    if (s.cfg.tls_cert) {
-        s.tls = ws_tls_server_new(s.cfg.tls_cert, s.cfg.tls_key, detail, detail_cap);
-        if (!s.tls)
-            return WS_ERR_TLS;
+    int nloops = sh.cfg.threads;
+    server *loops = calloc((size_t)nloops, sizeof *loops);
+    pthread_t *tids = calloc((size_t)nloops, sizeof *tids);
+    if (!loops || !tids) {
+        free(loops);
+        free(tids);
+        return WS_ERR_NOMEM;
+    }
+    for (int i = 0; i < nloops; i++)
+        loops[i].epfd = -1;
+    if (sh.cfg.tls_cert) {
+        sh.tls = ws_tls_server_new(sh.cfg.tls_cert, sh.cfg.tls_key, detail, detail_cap);
+        if (!sh.tls)
+            e = WS_ERR_TLS;
     }
     uint16_t port = 0;
-    s.rbuf = malloc(READ_BUF_SIZE);
-    e = s.rbuf ? ws_listen(s.cfg.host, s.cfg.port, &s.lfd, &port, detail, detail_cap)
-               : WS_ERR_NOMEM;
+    if (e == WS_OK)
+        e = ws_listen(sh.cfg.host, sh.cfg.port, &sh.lfd, &port, detail, detail_cap);
+    int ready = 0;
+    while (e == WS_OK && ready < nloops) {
+        e = loop_init(&loops[ready], &sh, detail, detail_cap);
+        ready++; /* loop_end releases what it got, also after a failure */
+    }
+    int started = 1; /* loop 0 runs on this thread */
     if (e == WS_OK) {
-        s.epfd = epoll_create1(EPOLL_CLOEXEC);
-        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
-        if (s.epfd < 0 || epoll_ctl(s.epfd, EPOLL_CTL_ADD, s.lfd, &ev) < 0) {
-            snprintf(detail, detail_cap, "epoll: %s", strerror(errno));
-            e = WS_ERR_IO;
+        for (; started < nloops; started++) {
+            int rc = pthread_create(&tids[started], NULL, loop_thread, &loops[started]);
+            if (rc != 0) {
+                snprintf(detail, detail_cap, "cannot start event loop %d: %s", started,
+                         strerror(rc));
+                e = WS_ERR_NOMEM;
+                atomic_store(&sh.failed, true);
+                break;
+            }
         }
-        s.listen_registered = true;
     }
     if (e == WS_OK) {
         if (bound_port_out)
             *bound_port_out = port;
-        if (s.cfg.on_listen)
-            s.cfg.on_listen(s.cfg.on_listen_ctx, port);
-        e = serve_loop(&s, stop);
-        if (e != WS_OK)
-            snprintf(detail, detail_cap, "epoll_wait: %s", strerror(errno));
-        shutdown_all(&s);
+        if (sh.cfg.on_listen)
+            sh.cfg.on_listen(sh.cfg.on_listen_ctx, port);
+        serve_loop(&loops[0]);
     }
-    if (s.epfd >= 0)
-        close(s.epfd);
-    if (s.lfd >= 0)
-        close(s.lfd);
-    free(s.rbuf);
-    ws_tls_server_free(s.tls);
+    for (int i = 1; i < started && i < nloops; i++)
+        pthread_join(tids[i], NULL);
+    for (int i = 0; i < ready; i++) {
+        if (e == WS_OK && loops[i].error != WS_OK) {
+            e = loops[i].error;
+            snprintf(detail, detail_cap, "epoll_wait: %s", strerror(loops[i].error_errno));
+        }
+        loop_end(&loops[i]);
+    }
+    if (sh.lfd >= 0)
+        close(sh.lfd);
+    ws_tls_server_free(sh.tls);
+    free(loops);
+    free(tids);
     return e;
 }

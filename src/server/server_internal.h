@@ -52,6 +52,7 @@ typedef struct ws_srv_conn {
     ws_srv_state state;
     uint64_t max_message;  /* the server's limit on a (decompressed) message */
     bool deflate_enabled;  /* permessage-deflate may be negotiated */
+    int deflate_level;     /* zlib level of the echoes, 0..9 */
     int64_t deadline;      /* handshake / linger deadline, 0 = none */
     uint32_t epoll_events; /* what is registered now */
     bool read_wants_write; /* TLS read is waiting for writability */
@@ -69,6 +70,7 @@ typedef struct ws_srv_conn {
     bool msg_compressed; /* its first frame had RSV1 ("Per-Message Compressed") */
     uint8_t *msg;
     size_t msg_len, msg_cap;
+    uint64_t msg_wire_len; /* compressed octets received for the message */
     ws_utf8 utf8;
     uint8_t ctrl[WS_MAX_CONTROL_PAYLOAD];
     size_t ctrl_len;
@@ -145,6 +147,9 @@ const char *ws_srv_pmd_detail(const ws_srv_conn *c);
 /* Queue msg[0..len) compressed, as one frame with FIN and RSV1. WS_OK,
  * WS_ERR_NOMEM, or another error if the compressor failed. */
 ws_err ws_srv_pmd_queue_message(ws_srv_conn *c, uint8_t opcode, const uint8_t *msg, size_t len);
+/* True for a message of at least 1 KiB whose compressed form was 95 % of
+ * its size or more: it is echoed uncompressed. */
+bool ws_srv_incompressible(size_t msg_len, uint64_t wire_len);
 
 /* Output queue. */
 ws_err ws_srv_buf_append(ws_srv_buf *b, const void *data, size_t len);

@@ -622,6 +622,96 @@ static ws_err refuse(void *ctx, const uint8_t *p, size_t n)
     return WS_ERR_IO;
 }
 
+/* ---- compression levels ------------------------------------------------------ */
+
+/* Level 0 writes stored blocks: the message appears verbatim after the
+ * 5-octet block header (BFINAL 0, BTYPE 00, LEN, NLEN; RFC 1951 §3.2.4). */
+Test(levels, level_0_writes_stored_blocks)
+{
+    static const char text[] = "a stored block carries the octets as they are";
+    size_t n = sizeof text - 1;
+    ws_deflater d;
+    ws_inflater inf;
+    vec c = {0}, out = {0};
+    cr_assert_eq(ws_deflate_init(&d, 15, false, NULL), WS_OK);
+    cr_assert_eq(ws_deflate_set_level(&d, 0), WS_OK);
+    for (int round = 0; round < 2; round++) {
+        compress_msg(&d, bytes(text), n, &c);
+        /* + the first octet of the sync flush's empty stored block, whose
+         * 00 00 ff ff is the removed tail */
+        cr_assert_eq(c.len, 5 + n + 1, "stored message of %zu octets: %zu", n, c.len);
+        cr_expect_eq(c.data[5 + n], 0);
+        cr_expect_eq(c.data[0] & 7, 0, "BFINAL=0, BTYPE=00");
+        cr_expect_eq(c.data[1] | c.data[2] << 8, n, "LEN");
+        cr_expect_eq((c.data[3] | c.data[4] << 8) ^ 0xffff, n, "NLEN");
+        cr_expect(memcmp(c.data + 5, text, n) == 0, "verbatim payload");
+    }
+    cr_assert_eq(ws_inflate_init(&inf, 15, false, 0, NULL), WS_OK);
+    cr_assert_eq(inflate_once(&inf, c.data, c.len, &out), WS_OK);
+    expect_bytes(&out, bytes(text), n);
+    ws_inflate_end(&inf);
+    ws_deflate_end(&d);
+    vec_free(&c);
+    vec_free(&out);
+}
+
+/* Every level round-trips, over small windows too (memLevel follows the
+ * window), and a higher level is never larger on repetitive text. */
+Test(levels, every_level_round_trips)
+{
+    size_t n = 20000;
+    uint8_t *msg = malloc(n);
+    static const char line[] = "{\"key\": [1, 2, 3], \"name\": \"value\"}\n";
+    for (size_t i = 0; i < n; i++)
+        msg[i] = (uint8_t)(line[i % (sizeof line - 1)] + (i % 97 == 0));
+    static const int windows[] = {8, 9, 12, 15};
+    for (size_t w = 0; w < sizeof windows / sizeof windows[0]; w++) {
+        size_t size_at_1 = 0, size_at_9 = 0;
+        for (int level = 0; level <= 9; level++) {
+            ws_deflater d;
+            ws_inflater inf;
+            vec c = {0}, out = {0};
+            cr_assert_eq(ws_deflate_init(&d, windows[w], true, NULL), WS_OK);
+            cr_assert_eq(ws_deflate_set_level(&d, level), WS_OK);
+            cr_assert_eq(ws_inflate_init(&inf, windows[w], true, 0, NULL), WS_OK);
+            for (int m = 0; m < 3; m++) {
+                compress_msg(&d, msg, n, &c);
+                cr_assert_eq(inflate_split(&inf, c.data, c.len, &out), WS_OK, "window %d level %d",
+                             windows[w], level);
+                expect_bytes(&out, msg, n);
+            }
+            if (level == 0)
+                cr_expect_gt(c.len, n, "level 0 does not compress");
+            if (level == 1)
+                size_at_1 = c.len;
+            if (level == 9)
+                size_at_9 = c.len;
+            ws_inflate_end(&inf);
+            ws_deflate_end(&d);
+            vec_free(&c);
+            vec_free(&out);
+        }
+        cr_expect_leq(size_at_9, size_at_1, "window %d: level 9 %zu, level 1 %zu", windows[w],
+                      size_at_9, size_at_1);
+    }
+    free(msg);
+}
+
+Test(levels, bad_levels_refused)
+{
+    ws_deflater d;
+    vec c = {0};
+    cr_expect_eq(ws_deflate_set_level(NULL, 1), WS_ERR_INVALID_ARG);
+    cr_assert_eq(ws_deflate_init(&d, 15, false, NULL), WS_OK);
+    cr_expect_eq(ws_deflate_set_level(&d, -1), WS_ERR_INVALID_ARG);
+    cr_expect_eq(ws_deflate_set_level(&d, 10), WS_ERR_INVALID_ARG);
+    cr_expect_eq(ws_deflate_feed(&d, bytes("half"), 4, false, vec_out, &c), WS_OK);
+    cr_expect_eq(ws_deflate_set_level(&d, 5), WS_ERR_INVALID_ARG, "inside a message");
+    ws_deflate_end(&d);
+    cr_expect_eq(ws_deflate_set_level(&d, 5), WS_ERR_INVALID_ARG, "after end");
+    vec_free(&c);
+}
+
 Test(api, callback_errors_and_arguments)
 {
     ws_deflater d;

@@ -124,15 +124,26 @@ Test(server_pmd, compressed_text_and_binary_are_echoed_compressed)
         expect_compressed_echo(c, &inf, WS_OP_BINARY, p, sizes[i]);
         free(p);
     }
-    /* Incompressible data: the echo is longer than the message. */
+    /* Incompressible data (its compressed form is longer than it) comes
+     * back uncompressed; the compressor goes on with the next message. */
     uint8_t noise[4096];
     uint32_t x = 7;
     for (size_t i = 0; i < sizeof noise; i++) {
         x = x * 1664525u + 1013904223u;
         noise[i] = (uint8_t)(x >> 24);
     }
-    send_compressed(c, &d, WS_OP_BINARY, noise, sizeof noise);
-    expect_compressed_echo(c, &inf, WS_OP_BINARY, noise, sizeof noise);
+    cr_assert_geq(send_compressed(c, &d, WS_OP_BINARY, noise, sizeof noise), sizeof noise);
+    frame f = {0};
+    cr_assert_eq(read_frame_rsv(c, &f, WS_RSV1), WS_OK);
+    cr_assert_eq(f.rsv, 0, "an incompressible message is echoed uncompressed");
+    cr_assert_eq(f.len, sizeof noise);
+    cr_assert_arr_eq(f.data, noise, sizeof noise);
+    free(f.data);
+    send_compressed(c, &d, WS_OP_TEXT, hello, strlen(hello));
+    expect_compressed_echo(c, &inf, WS_OP_TEXT, hello, strlen(hello));
+    /* Under 1 KiB the echo stays compressed even when it does not shrink. */
+    send_compressed(c, &d, WS_OP_BINARY, noise, 200);
+    expect_compressed_echo(c, &inf, WS_OP_BINARY, noise, 200);
     ws_deflate_end(&d);
     ws_inflate_end(&inf);
     ws_conn_close(c);

@@ -56,6 +56,7 @@ Test(spec, full_fuzzingclient_spec)
         "{\n"
         "  \"outdir\": \"./out\",\n"
         "  \"options\": {\"failByDrop\": true, \"openHandshakeTimeout\": 2.5,\n"
+        "              \"compressionLevel\": 0,\n"
         "              \"futureOption\": {\"x\": [1, 2.5, \"s\", null, false]}},\n"
         "  \"servers\": [\n"
         "    {\"agent\": \"A\", \"url\": \"ws://127.0.0.1:9010\", \"options\": {\"version\": "
@@ -79,7 +80,10 @@ Test(spec, full_fuzzingclient_spec)
     cr_expect(s.options.has_open_handshake_timeout);
     cr_expect_eq(s.options.open_handshake_timeout, 2.5);
     cr_expect_not(s.options.has_close_handshake_timeout);
-    cr_expect_eq(s.options.n, 3);
+    cr_expect(s.options.has_compression_level);
+    cr_expect_eq(s.options.compression_level, 0);
+    cr_expect_not(s.servers[1].options.has_compression_level);
+    cr_expect_eq(s.options.n, 4);
     cr_expect_str_eq(ws_spec_option_json(&s.options, "futureOption"),
                      "{\"x\":[1,2.5,\"s\",null,false]}");
     cr_expect_str_eq(ws_spec_option_json(&s.options, "failByDrop"), "true");
@@ -159,6 +163,14 @@ Test(spec, bad_specs_give_one_line_errors)
          "spec.json: servers[0].options: expected an object, got an array"},
         {"{\"servers\": [{\"url\": \"ws://a\", \"options\": {\"failByDrop\": \"no\"}}], " CASES "}",
          "spec.json: servers[0].options.failByDrop: expected a boolean, got a string"},
+        {"{" SRV ", \"options\": {\"compressionLevel\": 10}, " CASES "}",
+         "spec.json: options.compressionLevel: must be a whole number from 0 to 9"},
+        {"{" SRV ", \"options\": {\"compressionLevel\": 1.5}, " CASES "}",
+         "spec.json: options.compressionLevel: must be a whole number from 0 to 9"},
+        {"{\"servers\": [{\"url\": \"ws://a\", \"options\": {\"compressionLevel\": \"1\"}}], " CASES
+         "}",
+         "spec.json: servers[0].options.compressionLevel: expected a zlib level (0 to 9), got a "
+         "string"},
         {"{" SRV ", \"options\": {\"openHandshakeTimeout\": -1}, " CASES "}",
          "spec.json: options.openHandshakeTimeout: must be >= 0"},
         {"{" SRV ", \"options\": {\"closeHandshakeTimeout\": \"1\"}, " CASES "}",
