@@ -315,10 +315,10 @@ static ws_err finish_message(ws_srv_conn *c)
     if (c->msg_opcode == WS_OP_TEXT && ws_utf8_finish(&c->utf8) != WS_OK)
         return fail(c, WS_ERR_UTF8_INVALID);
     /* The echo is compressed when the message was: an uncompressed message
-     * in a compressed session gets an uncompressed echo. So does a message
-     * that did not compress (RFC 7692 lets a sender choose per message):
-     * deflating it again would cost the most CPU for no gain. */
-    if (c->msg_compressed && !ws_srv_incompressible(c->msg_len, c->msg_wire_len)) {
+     * in a compressed session gets an uncompressed echo. While the data does
+     * not compress, echoes go uncompressed too (RFC 7692 lets a sender choose
+     * per message): deflate costs the most CPU on such data, for nothing. */
+    if (c->msg_compressed && !ws_srv_pmd_skip(c, c->msg_len)) {
         e = ws_srv_pmd_queue_message(c, c->msg_opcode, c->msg, c->msg_len);
         if (e != WS_OK && e != WS_ERR_NOMEM) {
             /* The compressor is broken for good (its errors are sticky). */
@@ -379,7 +379,6 @@ static ws_err on_header(ws_srv_conn *c, const ws_frame_header *h)
         c->msg_opcode = h->opcode;
         c->msg_compressed = rsv1;
         c->msg_len = 0;
-        c->msg_wire_len = 0;
         if (h->opcode == WS_OP_TEXT)
             ws_utf8_init(&c->utf8);
     }
@@ -401,7 +400,6 @@ static ws_err on_payload(ws_srv_conn *c, const ws_frame_event *ev)
     }
     ws_err e;
     if (c->msg_compressed) {
-        c->msg_wire_len += ev->len;
         e = ws_srv_pmd_inflate(c, ev->data, ev->len, false);
         return e == WS_OK ? WS_OK : fail_inflate(c, e);
     }

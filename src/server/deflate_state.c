@@ -12,9 +12,9 @@
  *   - the first valid permessage-deflate offer is accepted with what the
  *     client asked (window bits 8..15, either no_context_takeover); invalid
  *     offers and unknown extensions are declined, never an error;
- *   - a message that arrived compressed is echoed compressed, unless it did
- *     not compress (ws_srv_incompressible: random or already compressed
- *     data); an uncompressed message gets an uncompressed echo;
+ *   - a message that arrived compressed is echoed compressed, except while
+ *     the data does not compress (random or already compressed data:
+ *     ws_srv_pmd_skip); an uncompressed message gets an uncompressed echo;
  *   - memory: decompressed octets go straight into the message buffer,
  *     which never grows past max_message (the inflater stops at exactly
  *     that); an echo is compressed straight into the output queue, at most
@@ -159,9 +159,14 @@ const char *ws_srv_pmd_detail(const ws_srv_conn *c)
     return c->pmd ? ws_inflate_detail(&c->pmd->inflater) : "";
 }
 
-bool ws_srv_incompressible(size_t msg_len, uint64_t wire_len)
+#define PMD_SKIP_MIN 1024
+
+bool ws_srv_pmd_skip(ws_srv_conn *c, size_t len)
 {
-    return msg_len >= 1024 && wire_len * 100 >= (uint64_t)msg_len * 95;
+    if (!c->pmd || len < PMD_SKIP_MIN || c->pmd->skip == 0)
+        return false;
+    c->pmd->skip--;
+    return true;
 }
 
 ws_err ws_srv_pmd_queue_message(ws_srv_conn *c, uint8_t opcode, const uint8_t *msg, size_t len)
@@ -186,5 +191,7 @@ ws_err ws_srv_pmd_queue_message(ws_srv_conn *c, uint8_t opcode, const uint8_t *m
         memmove(at + hlen, at + room, n); /* n < bound: a shorter length form */
     ws_frame_write_header(&spec, n, at);
     c->out.len += hlen + n;
+    if (len >= PMD_SKIP_MIN && (uint64_t)n * 100 >= (uint64_t)len * 95)
+        c->pmd->skip = WS_SRV_PMD_SKIP;
     return WS_OK;
 }

@@ -36,6 +36,7 @@ typedef struct {
     ws_pmd_params agreed;
     ws_deflater deflater; /* our echoes */
     ws_inflater inflater; /* the client's compressed messages */
+    unsigned skip;        /* echoes to send uncompressed (ws_srv_pmd_skip) */
 } ws_srv_pmd;
 
 /* A growable byte queue: data[pos, len) is pending. */
@@ -70,7 +71,6 @@ typedef struct ws_srv_conn {
     bool msg_compressed; /* its first frame had RSV1 ("Per-Message Compressed") */
     uint8_t *msg;
     size_t msg_len, msg_cap;
-    uint64_t msg_wire_len; /* compressed octets received for the message */
     ws_utf8 utf8;
     uint8_t ctrl[WS_MAX_CONTROL_PAYLOAD];
     size_t ctrl_len;
@@ -147,9 +147,12 @@ const char *ws_srv_pmd_detail(const ws_srv_conn *c);
 /* Queue msg[0..len) compressed, as one frame with FIN and RSV1. WS_OK,
  * WS_ERR_NOMEM, or another error if the compressor failed. */
 ws_err ws_srv_pmd_queue_message(ws_srv_conn *c, uint8_t opcode, const uint8_t *msg, size_t len);
-/* True for a message of at least 1 KiB whose compressed form was 95 % of
- * its size or more: it is echoed uncompressed. */
-bool ws_srv_incompressible(size_t msg_len, uint64_t wire_len);
+/* True when the echo of a message of len octets goes uncompressed: after an
+ * echo of 1 KiB or more that did not shrink (95 % of its size or more), the
+ * next WS_SRV_PMD_SKIP such messages are sent as they are, then the server
+ * tries again. */
+#define WS_SRV_PMD_SKIP 15
+bool ws_srv_pmd_skip(ws_srv_conn *c, size_t len);
 
 /* Output queue. */
 ws_err ws_srv_buf_append(ws_srv_buf *b, const void *data, size_t len);
