@@ -18,12 +18,16 @@
 
 #define DEFAULT_OUTDIR "wsspec-reports/clients"
 
-static volatile sig_atomic_t stop_flag, signalled;
+/* stop_flag ends serving (the harness exited, /updateReports, a signal, the
+ * deadline); the cases already running finish unless abort_flag is set too
+ * (a signal, the deadline). */
+static volatile sig_atomic_t stop_flag, abort_flag, signalled;
 
 static void on_signal(int sig)
 {
     (void)sig;
     signalled = 1;
+    abort_flag = 1;
     stop_flag = 1;
 }
 
@@ -55,18 +59,47 @@ static void usage(FILE *out)
             "--deadline, or on Ctrl-C; the harness's output goes to OUTDIR/client-AGENT.log.\n");
 }
 
+/* --exec: run the harness with {url} and {agent} replaced; stop when it exits. */
+typedef struct {
+    char *command;
+    pid_t pid;
+    int status;
+    volatile sig_atomic_t done;
+} exec_job;
+
 typedef struct {
     ws_cli_run *run;
     bool any_case;
     bool keep_serving;
+    exec_job *job; /* --exec, else NULL */
+    const char *log_path;
+    pthread_t waiter;
+    bool waiting;
 } client_ctx;
 
+static void *exec_thread(void *arg);
+
+/* The socket listens: only now may the harness connect. */
 static void on_listen(void *ctx, uint16_t port)
 {
     client_ctx *cc = ctx;
-    (void)cc;
     if (!cc->run->quiet)
         fprintf(stderr, "wsspec test-client: listening on port %u\n", port);
+    exec_job *job = cc->job;
+    if (!job)
+        return;
+    job->pid = fork();
+    if (job->pid == 0) {
+        /* The harness's output is kept beside the report. */
+        int fd = open(cc->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd >= 0) {
+            dup2(fd, STDOUT_FILENO);
+            dup2(fd, STDERR_FILENO);
+        }
+        execl("/bin/sh", "sh", "-c", job->command, (char *)NULL);
+        _exit(127);
+    }
+    cc->waiting = job->pid > 0 && pthread_create(&cc->waiter, NULL, exec_thread, job) == 0;
 }
 
 static void on_result(void *ctx, const char *agent, ws_case_result *r)
@@ -113,14 +146,6 @@ static void on_update_reports(void *ctx, const char *agent)
         stop_flag = 1;
 }
 
-/* --exec: run the harness with {url} and {agent} replaced; stop when it exits. */
-typedef struct {
-    char *command;
-    pid_t pid;
-    int status;
-    volatile sig_atomic_t done;
-} exec_job;
-
 static char *substitute(const char *tmpl, const char *url, const char *agent)
 {
     size_t cap = strlen(tmpl) + 1;
@@ -163,6 +188,7 @@ static void *deadline_thread(void *arg)
     while (!stop_flag) {
         if (ws_now_ns() >= deadline) {
             deadline_hit = 1;
+            abort_flag = 1;
             stop_flag = 1;
             break;
         }
@@ -358,8 +384,6 @@ int ws_cmd_test_client(int argc, char **argv)
         rc = WS_EXIT_USAGE;
     }
     exec_job job = {0};
-    pthread_t waiter;
-    bool waiting = false;
     if (!rc) {
         struct sigaction sa = {.sa_handler = on_signal};
         sigaction(SIGINT, &sa, NULL);
@@ -377,6 +401,7 @@ int ws_cmd_test_client(int argc, char **argv)
                                .set_deflate_level = level >= 0,
                                .deflate_level = level,
                                .stop = &stop_flag,
+                               .abort_cases = &abort_flag,
                                .on_listen = on_listen,
                                .on_result = on_result,
                                .status_of = status_of,
@@ -394,22 +419,11 @@ int ws_cmd_test_client(int argc, char **argv)
                 rc = WS_EXIT_USAGE;
             }
         }
+        char log[4096];
         if (!rc && job.command) {
-            char log[4096];
             snprintf(log, sizeof log, "%s/client-%s.log", run.outdir, agent);
-            job.pid = fork();
-            if (job.pid == 0) {
-                /* The harness's output is kept beside the report. */
-                int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-                if (fd >= 0) {
-                    dup2(fd, STDOUT_FILENO);
-                    dup2(fd, STDERR_FILENO);
-                }
-                usleep(200000); /* let the listener come up */
-                execl("/bin/sh", "sh", "-c", job.command, (char *)NULL);
-                _exit(127);
-            }
-            waiting = job.pid > 0 && pthread_create(&waiter, NULL, exec_thread, &job) == 0;
+            cc.job = &job;
+            cc.log_path = log;
         }
         int64_t deadline = ws_now_ns() + (int64_t)(deadline_s * 1e9);
         pthread_t timer;
@@ -426,13 +440,13 @@ int ws_cmd_test_client(int argc, char **argv)
             pthread_join(timer, NULL);
         if (deadline_hit)
             fprintf(stderr, "wsspec test-client: the --deadline of %g s passed\n", deadline_s);
-        if (waiting) {
+        if (cc.waiting) {
             /* Let the harness finish after updateReports, then stop it. */
             for (int i = 0; i < 50 && !job.done; i++)
                 usleep(100000);
             if (!job.done)
                 kill(job.pid, SIGTERM);
-            pthread_join(waiter, NULL);
+            pthread_join(cc.waiter, NULL);
         }
         if (!rc) {
             bool interrupted = signalled || deadline_hit;

@@ -167,7 +167,7 @@ static void run_requested_case(server_state *st, ws_conn *c, const ws_http_reque
     ws_target t = {.time_scale = fs->time_scale,
                    .set_deflate_level = fs->set_deflate_level,
                    .deflate_level = fs->deflate_level,
-                   .stop = fs->stop};
+                   .stop = fs->abort_cases};
     ws_accepted acc = {.conn = c,
                        .key = key,
                        .request = head,

@@ -33,7 +33,9 @@ typedef struct {
     double time_scale;
     bool set_deflate_level;      /* compress at deflate_level, not WS_DEFLATE_DEFAULT_LEVEL */
     int deflate_level;           /* zlib level 0..9 */
-    volatile sig_atomic_t *stop; /* set to stop serving */
+    volatile sig_atomic_t *stop; /* set to stop serving; running cases finish */
+    /* Set to cut running cases short too (an interruption); NULL: never. */
+    volatile sig_atomic_t *abort_cases;
     /* Callbacks, each called with the server's lock held (one at a time). */
     void (*on_listen)(void *ctx, uint16_t port);
     /* A case finished for an agent. `r` is owned by the callee afterwards. */
