@@ -175,8 +175,7 @@ bool ws_session_open(ws_session *s, const uint8_t *extra, size_t extra_len)
     ws_case_result *r = s->res;
     const ws_hs_request *hs = s->plan->c->hs;
     char detail[256] = "";
-    double scale = t->time_scale > 0 ? t->time_scale : 1;
-    int64_t deadline = ws_deadline_ms((int64_t)(OPEN_TIMEOUT_MS * scale));
+    int64_t deadline = ws_deadline_ms(ws_session_scaled_ms(t, OPEN_TIMEOUT_MS));
     ws_err e = ws_conn_connect(&t->url, t->sni, deadline, &s->conn, detail, sizeof detail);
     if (e != WS_OK) {
         r->open_handshake_timeout = e == WS_ERR_TIMEOUT;

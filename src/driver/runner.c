@@ -20,11 +20,6 @@
 #include "driver/session.h"
 #include "wsspec/frame.h"
 
-static int64_t scaled_ms(const ws_target *t, int ms)
-{
-    return (int64_t)((double)ms * (t->time_scale > 0 ? t->time_scale : 1.0));
-}
-
 /* ------------------------------------------------------------- steps */
 
 static bool session_open(const ws_session *s)
@@ -229,7 +224,7 @@ static void run_steps(ws_session *s, const ws_target *t, size_t first, int64_t c
             ws_session_release(s, (size_t)st->count);
             break;
         case WS_STEP_PAUSE: {
-            int64_t until = ws_now_ns() + scaled_ms(t, st->ms) * 1000000;
+            int64_t until = ws_now_ns() + ws_session_scaled_ms(t, st->ms) * 1000000;
             if (until > case_deadline)
                 until = case_deadline;
             while (ws_now_ns() < until && session_open(s) && !ws_session_stopped(s))
@@ -240,7 +235,7 @@ static void run_steps(ws_session *s, const ws_target *t, size_t first, int64_t c
         }
         case WS_STEP_AWAIT: {
             size_t owed = i > 0 ? p->steps[i - 1].owed_after : 0;
-            int64_t until = ws_now_ns() + scaled_ms(t, st->ms ? st->ms : 1000) * 1000000;
+            int64_t until = ws_now_ns() + ws_session_scaled_ms(t, st->ms ? st->ms : 1000) * 1000000;
             while (s->ok.pos < owed && !s->ok.dead && session_open(s) && ws_now_ns() < until &&
                    !ws_session_stopped(s))
                 ws_session_pump(s, until);
@@ -258,7 +253,7 @@ static void run_steps(ws_session *s, const ws_target *t, size_t first, int64_t c
 static void run_end_phase(ws_session *s, const ws_target *t, int64_t case_deadline)
 {
     const ws_plan *p = s->plan;
-    int64_t until = ws_now_ns() + scaled_ms(t, p->c->end_ms) * 1000000;
+    int64_t until = ws_now_ns() + ws_session_scaled_ms(t, p->c->end_ms) * 1000000;
     if (until > case_deadline)
         until = case_deadline;
     for (;;) {
@@ -286,12 +281,8 @@ static void summarize_perf(ws_session *s)
     ws_case_result *r = s->res;
     if (!(s->plan->c->flags & WS_CASE_PERF))
         return;
-    if (r->rtt_max_us == 0 && s->first_tx_ns && s->last_rx_ns > s->first_tx_ns) {
-        double secs = (double)(s->last_rx_ns - s->first_tx_ns) / 1e9;
-        r->payload_octets = s->rx_payload_octets;
-        r->mbytes_per_s =
-            secs > 0 ? (double)(s->plan->octets_out + s->rx_payload_octets) / 1e6 / secs : 0;
-    }
+    if (r->rtt_max_us == 0 && s->first_tx_ns && s->last_rx_ns > s->first_tx_ns)
+        ws_session_set_throughput(s, s->last_rx_ns - s->first_tx_ns);
 }
 
 /* Everything after the connection is open, and the verdicts. `accepted` is
@@ -317,7 +308,7 @@ static void run_case(const ws_target *t, const ws_case *c, ws_case_result *res,
     int64_t budget_ms = c->end_ms + 10000;
     for (size_t i = 0; i < c->nsteps; i++)
         budget_ms += c->steps[i].ms;
-    int64_t case_deadline = t0 + scaled_ms(t, (int)budget_ms) * 1000000;
+    int64_t case_deadline = t0 + ws_session_scaled_ms(t, (int)budget_ms) * 1000000;
 
     ws_session s;
     ws_session_init(&s, t, &plan, res, accepted != NULL);
@@ -351,11 +342,11 @@ static void run_case(const ws_target *t, const ws_case *c, ws_case_result *res,
     if (open && res->pmd_unimplemented) {
         /* The peer declined permessage-deflate: nothing to test; close. */
         ws_session_close(&s, 1000, "");
-        ws_session_finish_close(&s, scaled_ms(t, 1000));
+        ws_session_finish_close(&s, ws_session_scaled_ms(t, 1000));
     } else if (open) {
         run_steps(&s, t, first_step, case_deadline);
         run_end_phase(&s, t, case_deadline);
-        ws_session_finish_close(&s, scaled_ms(t, 1000));
+        ws_session_finish_close(&s, ws_session_scaled_ms(t, 1000));
         summarize_perf(&s);
     }
     if ((c->flags & WS_CASE_PROBE_AFTER) && !accepted && !ws_session_stopped(&s)) {
@@ -399,7 +390,7 @@ ws_err ws_probe_server(const ws_target *t, char *server_header, size_t server_ca
     bool ok = ws_session_open(&s, NULL, 0);
     if (ok) {
         ws_session_close(&s, 1000, "");
-        ws_session_finish_close(&s, scaled_ms(t, 1000));
+        ws_session_finish_close(&s, ws_session_scaled_ms(t, 1000));
     }
     snprintf(server_header, server_cap, "%s", res.server_header);
     snprintf(detail, detail_cap, "%s", ok ? "" : res.reason);

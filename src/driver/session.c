@@ -524,9 +524,20 @@ void ws_session_set_perf(ws_session *s, const int64_t *rtts_us, size_t n, int64_
     r->rtt_max_us = sorted[n - 1];
     r->rtt_avg_us = sum / (int64_t)n;
     r->rtt_p99_us = sorted[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1];
+    ws_session_set_throughput(s, total_ns);
+    free(sorted);
+}
+
+void ws_session_set_throughput(ws_session *s, int64_t elapsed_ns)
+{
+    ws_case_result *r = s->res;
+    double secs = (double)elapsed_ns / 1e9;
     r->payload_octets = s->rx_payload_octets;
-    double secs = (double)total_ns / 1e9;
     r->mbytes_per_s =
         secs > 0 ? (double)(s->plan->octets_out + s->rx_payload_octets) / 1e6 / secs : 0;
-    free(sorted);
+}
+
+int64_t ws_session_scaled_ms(const ws_target *t, int64_t ms)
+{
+    return (int64_t)((double)ms * (t->time_scale > 0 ? t->time_scale : 1.0));
 }

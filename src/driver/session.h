@@ -139,5 +139,11 @@ void ws_session_note(ws_session *s, const char *msg);
 /* The peer broke a rule: record it and fail the connection (§7.1.7). */
 void ws_session_violation(ws_session *s, ws_err e, const char *detail);
 void ws_session_set_perf(ws_session *s, const int64_t *rtts_us, size_t n, int64_t total_ns);
+/* Record the octets received and the throughput over elapsed_ns: octets
+ * sent plus received, in MB/s (10^6 octets); 0 when no time passed. */
+void ws_session_set_throughput(ws_session *s, int64_t elapsed_ns);
+/* A per-case timer of ms milliseconds under the target's time scale (a
+ * scale of 0 or less counts as 1). */
+int64_t ws_session_scaled_ms(const ws_target *t, int64_t ms);
 
 #endif

@@ -87,6 +87,11 @@ PY
 # Start the peer with the given arguments; sets peer_pid and port.
 start_peer() {
     stop_peer
+    # Create the output files here: the background job opens its redirections
+    # only once it runs, and under set -e a sed on a file not yet there would
+    # end the script ("sed: can't read .../peer.out").
+    : >"$workdir/peer.out"
+    : >"$workdir/peer.err"
     "$peer" --listen 127.0.0.1:0 "$@" >"$workdir/peer.out" 2>"$workdir/peer.err" &
     peer_pid=$!
     port=

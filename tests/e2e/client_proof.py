@@ -6,10 +6,12 @@ families. usage: client_proof.py BUILD_DIR"""
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from peers import free_port, overall  # noqa: E402
 
 BUILD = sys.argv[1]
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -44,14 +46,6 @@ PMD_ROWS = [
 CONTROL_ROWS = [("zero-mask", "1.*,2.*,5.*")]
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def run(agent, exec_cmd, cases, out):
     port = free_port()
     cmd = [WSSPEC, "test-client", "--listen", f"127.0.0.1:{port}", "-o", out, "-q",
@@ -64,12 +58,6 @@ def run(agent, exec_cmd, cases, out):
         return proc.returncode, {}, proc.stderr
     index = json.load(open(index_path))
     return proc.returncode, index.get(agent, {}), proc.stderr
-
-
-def overall(v):
-    if v["behavior"] == "FAILED" or v["behaviorClose"] not in ("OK", "INFORMATIONAL"):
-        return "FAILED"
-    return v["behavior"]
 
 
 def reason(out, agent, results, case):

@@ -19,11 +19,14 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import peers  # noqa: E402
+from peers import idkey  # noqa: E402
 
 # ----------------------------------------------------------------- the table
 #
@@ -161,29 +164,6 @@ JOBS = "8"
 
 # ------------------------------------------------------------------ helpers
 
-children = []
-
-
-def cleanup(*_):
-    for p in children:
-        if p.poll() is None:
-            p.kill()
-            try:
-                p.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                pass
-    children.clear()
-
-
-def on_signal(signum, _frame):
-    cleanup()
-    sys.exit(128 + signum)
-
-
-def idkey(cid):
-    return tuple(int(x) for x in cid.split("."))
-
-
 def expand(patterns, universe):
     out = set()
     for pat in patterns:
@@ -209,39 +189,17 @@ def expand(patterns, universe):
 
 def start(argv, ready_rx, what):
     """Start a server, return (process, port) once it printed its port."""
-    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    children.append(p)
-    deadline = time.time() + 10
-    import selectors
-    sel = selectors.DefaultSelector()
-    sel.register(p.stdout, selectors.EVENT_READ)
-    while time.time() < deadline:
-        if not sel.select(timeout=max(0.0, deadline - time.time())):
-            break
-        line = p.stdout.readline()
-        if not line:
-            break
-        m = re.search(ready_rx, line)
-        if m:
-            return p, int(m.group(1))
-    raise SystemExit("%s did not report its port" % what)
-
-
-def stop(p):
-    if p.poll() is None:
-        p.kill()
-    p.wait()
-    if p in children:
-        children.remove(p)
+    try:
+        p, m = peers.start(argv, ready_rx, what)
+    except RuntimeError as e:
+        raise SystemExit(str(e))
+    return p, int(m.group(1))
 
 
 def overall(v):
-    b, c = v["behavior"], v["behaviorClose"]
-    if b == "FAILED" or c not in ("OK", "INFORMATIONAL"):
-        return "FAILED"
-    if b in ("NON-STRICT", "UNIMPLEMENTED"):
-        return b
-    return "OK"
+    """The overall verdict, with INFORMATIONAL counted as OK."""
+    r = peers.overall(v)
+    return r if r in ("FAILED", "NON-STRICT", "UNIMPLEMENTED") else "OK"
 
 
 def run_suite(wsspec, port, cases, exclude, outdir):
@@ -289,9 +247,7 @@ def main():
     for exe in (wsspec, badpeer):
         if not os.access(exe, os.X_OK):
             raise SystemExit("FAIL: %s not found or not executable" % exe)
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGHUP, on_signal)
+    peers.stop_peers_on_signals()
 
     listing = subprocess.run([wsspec, "list"], capture_output=True, text=True, timeout=30).stdout
     universe = {l.split()[0] for l in listing.splitlines() if l.strip()}
@@ -332,7 +288,7 @@ def main():
             outdir = os.path.join(work, "row%02d" % i)
             cases = set(want) or {"1.1.1"}
             rc, err, got, details = run_suite(wsspec, port, cases, [], outdir)
-            stop(peer)
+            peers.stop(peer)
             el = time.time() - t
             bad = []
             if rc is None:
@@ -375,7 +331,7 @@ def main():
             # the compression checks of real_peers, not here.
             exclude = exclude | {c for c in universe if c.split(".")[0] in ("12", "13")}
             rc, err, got, details = run_suite(wsspec, port, None, exclude, outdir)
-            stop(peer)
+            peers.stop(peer)
             el = time.time() - t
             bad = []
             if rc != 0:
@@ -438,7 +394,7 @@ def main():
         print("PASS")
         return 0
     finally:
-        cleanup()
+        peers.cleanup()
         shutil.rmtree(work, ignore_errors=True)
 
 

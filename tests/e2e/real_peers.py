@@ -13,15 +13,15 @@ Standard library only.
 
 import json
 import os
-import re
-import selectors
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import peers  # noqa: E402
+from peers import free_port, idkey, overall  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PEERS_DIR = os.path.join(os.path.dirname(HERE), "peers", "real")
@@ -56,62 +56,10 @@ EXTRA = "20.*,21.*"
 # 13.x (every data set and offer, small and fragmented settings) and all of 23.
 COMPRESSION = "12.*.1,12.*.11,13.*.1,13.*.11,23.*"
 
-children = []
-
-
-def cleanup():
-    for p in children:
-        if p.poll() is None:
-            p.kill()
-            try:
-                p.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                pass
-    children.clear()
-
-
-def on_signal(signum, _frame):
-    cleanup()
-    sys.exit(128 + signum)
-
-
-def idkey(cid):
-    return tuple(int(x) for x in cid.split("."))
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def start(argv, what):
-    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    children.append(p)
-    sel = selectors.DefaultSelector()
-    sel.register(p.stdout, selectors.EVENT_READ)
-    deadline = time.time() + 15
-    while time.time() < deadline:
-        if not sel.select(timeout=max(0.0, deadline - time.time())):
-            break
-        line = p.stdout.readline()
-        if not line:
-            break
-        if re.search(r"listening on 127\.0\.0\.1:\d+", line):
-            return p
-    err = ""
-    if p.poll() is not None:
-        err = p.stderr.read()
-    raise RuntimeError("%s did not start: %s" % (what, err.strip()[-500:]))
-
-
-def overall(v):
-    b, c = v["behavior"], v["behaviorClose"]
-    if b == "FAILED" or c not in ("OK", "INFORMATIONAL"):
-        return "FAILED"
-    return b
+    p, _ = peers.start(argv, r"listening on 127\.0\.0\.1:\d+", what, timeout=15,
+                       stderr=subprocess.PIPE)
+    return p
 
 
 def run(wsspec, port, cases, outdir):
@@ -156,8 +104,7 @@ def main():
     if not os.access(wsspec, os.X_OK):
         print("FAIL: %s not found or not executable" % wsspec)
         return 1
-    for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(s, on_signal)
+    peers.stop_peers_on_signals()
 
     missing = []
     if not have_python_websockets():
@@ -168,7 +115,7 @@ def main():
         print("SKIP: not installed: %s" % ", ".join(missing))
         return 77
 
-    peers = [
+    echo_peers = [
         ("python-websockets", [PYTHON, os.path.join(PEERS_DIR, "python_websockets_echo.py")],
          PYTHON_WEBSOCKETS_NON_STRICT, PYTHON_WEBSOCKETS_RACY),
         ("node-ws", ["node", os.path.join(PEERS_DIR, "node_ws_echo.js")], NODE_WS_NON_STRICT,
@@ -177,7 +124,7 @@ def main():
     work = tempfile.mkdtemp(prefix="wsspec-real-")
     ok = True
     try:
-        for name, argv, want_ns, racy in peers:
+        for name, argv, want_ns, racy in echo_peers:
             port = free_port()
             try:
                 peer = start(argv + [str(port)], name)
@@ -189,8 +136,7 @@ def main():
             rc, err, results, files = run(wsspec, port, ASSERTED, os.path.join(work, name))
             el = time.time() - t
             _, _, extra, _ = run(wsspec, port, EXTRA, os.path.join(work, name + "-extra"))
-            peer.kill()
-            peer.wait()
+            peers.stop(peer)
             by = {}
             for cid, res in results.items():
                 by.setdefault(res, []).append(cid)
@@ -233,7 +179,7 @@ def main():
             ok = ok and not bad
         # The same peers with permessage-deflate on: no FAILED, nothing
         # UNIMPLEMENTED (both speak the extension).
-        for name, argv, _, _ in peers:
+        for name, argv, _, _ in echo_peers:
             port = free_port()
             try:
                 peer = start(argv + [str(port), "--deflate"], name + " --deflate")
@@ -245,8 +191,7 @@ def main():
             rc, err, results, files = run(wsspec, port, COMPRESSION,
                                           os.path.join(work, name + "-deflate"))
             el = time.time() - t
-            peer.kill()
-            peer.wait()
+            peers.stop(peer)
             bad = [c for c, r in results.items() if r in ("FAILED", "UNIMPLEMENTED")]
             print("%-18s %d compression cases in %.1f s: %s" % (
                 name + " +pmd", len(results), el, "no FAILED" if not bad else "FAILED/UNIMPLEMENTED " + " ".join(sorted(bad, key=idkey))))
@@ -254,7 +199,7 @@ def main():
                 print("  MISMATCH: exit %s %s" % (rc, err.strip()))
                 ok = False
     finally:
-        cleanup()
+        peers.cleanup()
         shutil.rmtree(work, ignore_errors=True)
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1

@@ -6,7 +6,8 @@
  * Files:
  *   badpeer.c          command line, the violation table, listener, threads
  *   badpeer_conn.c     socket helpers and the opening handshake
- *   badpeer_session.c  frames, echo, ping/pong, close handshake
+ *   badpeer_session.c  frames, the session loop, failing the connection
+ *   badpeer_message.c  messages, echo, ping/pong, close handshake (badpeer_session.h)
  *   badpeer_deflate.c  permessage-deflate: negotiation, inflating, deflating
  */
 #ifndef WSSPEC_BADPEER_H
