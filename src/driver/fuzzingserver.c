@@ -290,13 +290,20 @@ ws_err ws_fuzzingserver_run(const ws_fuzzingserver *fs, char *detail, size_t det
     if (fs->on_listen)
         fs->on_listen(fs->ctx, port);
     while (!*fs->stop && !atomic_load(&st.stop_requested)) {
+        /* At the limit, connections wait in the listen backlog until a case
+         * ends: a harness runs its next case while the last one's server
+         * side is still finishing, and no case may be refused for that. */
+        if (atomic_load(&st.active) >= MAX_CLIENTS) {
+            usleep(5000);
+            continue;
+        }
         struct pollfd pfd = {.fd = lfd, .events = POLLIN};
         if (poll(&pfd, 1, 100) <= 0)
             continue;
         int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
         if (fd < 0)
             continue;
-        client_job *job = atomic_load(&st.active) < MAX_CLIENTS ? malloc(sizeof *job) : NULL;
+        client_job *job = malloc(sizeof *job);
         if (!job) {
             close(fd);
             continue;
