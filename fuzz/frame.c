@@ -47,13 +47,15 @@ static uint8_t work[FZ_MAX_STREAM];
 
 /* Streams up to this long are also fed one octet at a time. */
 #define BYTEWISE_MAX 64
+/* Header-wise runs feed this many payload octets alone (every mask phase). */
+#define PAYLOAD_HEAD 3
 
 /* Where to split the stream: the next chunk as [*off, *off + *n). */
 typedef struct splitter {
     bool (*next)(struct splitter *s, size_t *off, size_t *n);
     fz_chunker ck;        /* the fuzzer's plan (or whole, or octet by octet) */
     const run_log *shape; /* header-wise: the frames of the whole run */
-    size_t pos, frame, tail, len;
+    size_t pos, frame, len;
 } splitter;
 
 FZ_NO_COVERAGE static bool plan_next(splitter *s, size_t *off, size_t *n)
@@ -67,10 +69,11 @@ FZ_NO_COVERAGE static void plan_init(splitter *s, const uint8_t *sizes, size_t n
     fz_chunker_init(&s->ck, sizes, n, len);
 }
 
-/* Every header octet alone, each payload (as far as the stream has it) in one
- * feed, and octet by octet after the last whole frame: an erroneous or
- * incomplete header, at most WS_MAX_HEADER_SIZE octets before the parser stops
- * or the stream ends. */
+/* Every header octet alone; of each payload (as far as the stream has it) the
+ * first PAYLOAD_HEAD octets alone, so the rest starts at every mask phase, and
+ * the rest in one feed; octet by octet after the last whole frame: an
+ * erroneous or incomplete header, at most WS_MAX_HEADER_SIZE octets before
+ * the parser stops or the stream ends. */
 FZ_NO_COVERAGE static bool header_next(splitter *s, size_t *off, size_t *n)
 {
     if (s->pos >= s->len)
@@ -87,7 +90,7 @@ FZ_NO_COVERAGE static bool header_next(splitter *s, size_t *off, size_t *n)
         if (end > s->len || end < body)
             end = s->len;
         if (s->pos < end) { /* the payload */
-            *n = (size_t)(end - s->pos);
+            *n = s->pos - body < PAYLOAD_HEAD ? 1 : (size_t)(end - s->pos);
             break;
         }
         s->frame++;
