@@ -5,14 +5,17 @@
  * bit 3 reject_non_minimal, bit 4 skip_mask_check, bit 5 skip_fragment_check,
  * bits 6-7 max_payload (none, 125, 65535, 2^32). More flags (high nibble of
  * byte 1): bit 0 parses as a client (0: as a server, the side a reproducer
- * from `wsspec replay --to-chunks` speaks to).
+ * from `wsspec replay --to-chunks` speaks to), bit 1 whole_frames (a frame
+ * wholly in one feed comes as one WS_EVENT_FRAME).
  *
  * Each input is parsed whole, in the fuzzer's chunks (when it gives a plan)
  * and split at every header octet: one octet at a time for streams of up to
- * 64 octets, else every header octet by octet and each payload in one feed.
+ * 64 octets, else each header octet and the first three octets of each
+ * payload alone (every mask phase) and the rest of the payload in one feed.
  * Checked, beyond crashes:
  *  - the runs give the same headers, frame offsets, payload octets, error and
- *    error position (RFC 6455 gives TCP no message boundaries);
+ *    error position (RFC 6455 gives TCP no message boundaries), whether a
+ *    frame comes as one WS_EVENT_FRAME or as header and payload events;
  *  - payload octets reported for a frame == its declared length, offsets are
  *    contiguous, consumed <= fed, no 64-bit length wrap (explicit checks:
  *    OSS-Fuzz's UBSan does not report unsigned wrap-around);
@@ -183,17 +186,27 @@ FZ_NO_COVERAGE static void run(const ws_parser_config *cfg, const uint8_t *strea
                 return;
             }
             frame_rec *r = log->nf ? &log->f[log->nf - 1] : NULL;
-            if (ev.type == WS_EVENT_HEADER) {
+            if (ev.type == WS_EVENT_HEADER || ev.type == WS_EVENT_FRAME) {
+                bool whole = ev.type == WS_EVENT_FRAME;
                 FZ_CHECK(used > 0 && (!r || r->done));
                 check_header(&ev.header);
                 for (ws_err k = WS_ERR_RESERVED_OPCODE; k <= WS_ERR_EXPECTED_CONTINUATION; k++)
                     FZ_CHECK(!violates(cfg, &ev.header, in_msg, k));
                 if (!(ev.header.opcode & 8))
                     in_msg = !ev.header.fin;
-                FZ_CHECK(total >= ev.header.header_size);
+                size_t body = whole ? ev.len : 0; /* payload octets in this event */
+                FZ_CHECK(!whole ||
+                         (cfg->whole_frames && ev.header.payload_len == ev.len && used >= ev.len &&
+                          ev.data == buf + used - ev.len && ev.frame_done));
+                FZ_CHECK(total >= ev.header.header_size + body);
                 r = &log->f[log->nf++];
-                *r = (frame_rec){
-                    .h = ev.header, .start = total - ev.header.header_size, .at = log->nbytes};
+                *r = (frame_rec){.h = ev.header,
+                                 .start = total - body - ev.header.header_size,
+                                 .at = log->nbytes,
+                                 .got = body};
+                if (body)
+                    memcpy(log->bytes + log->nbytes, ev.data, body);
+                log->nbytes += body;
             } else if (ev.type == WS_EVENT_PAYLOAD) {
                 FZ_CHECK(used > 0 && ev.len == used && ev.data == buf && r && !r->done);
                 FZ_CHECK(ev.offset == r->got && ev.len <= r->h.payload_len - r->got);
@@ -246,6 +259,7 @@ FZ_NO_COVERAGE int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .skip_mask_check = (in.flags & 16) != 0,
         .skip_fragment_check = (in.flags & 32) != 0,
         .max_payload = limits[in.flags >> 6],
+        .whole_frames = (in.more_flags & 2) != 0,
     };
     splitter split;
     plan_init(&split, NULL, 0, in.len);
