@@ -9,7 +9,8 @@
  * A thin adapter over the core mutator (wsspec/mutator.h, shared with live
  * fuzzing): it splits the input (fuzz_common.h format) into flags, chunk plan
  * and frames, lets ws_mut_seq_mutate change the frames, mutates the chunk
- * plan (the split points) and the flags itself, then writes the input back.
+ * plan (the split points) and the flags (byte 0 and the high nibble of byte 1)
+ * itself, then writes the input back.
  */
 #include <string.h>
 
@@ -21,7 +22,7 @@
 typedef size_t (*bytes_mutator)(uint8_t *data, size_t size, size_t max);
 
 typedef struct {
-    uint8_t flags, plan[16], nplan;
+    uint8_t flags, more_flags, plan[16], nplan; /* more_flags: high nibble of byte 1 */
     ws_mut_seq seq;
     uint8_t arena[SCRATCH * 2];
     uint8_t out[SCRATCH + 16 * WS_MUT_MAX_FRAMES];
@@ -40,6 +41,7 @@ static size_t mutate(uint8_t *data, size_t size, size_t max, unsigned seed, byte
     if (ws_rng_below(&r, 8) == 0 || size < 2)
         return bm(data, size, max); /* plain bytes too */
     m.flags = data[0];
+    m.more_flags = data[1] & 0xf0;
     m.nplan = data[1] & 15;
     size_t pos = 2 + m.nplan;
     if (pos > size)
@@ -53,6 +55,7 @@ static size_t mutate(uint8_t *data, size_t size, size_t max, unsigned seed, byte
         ws_mut_seq_mutate(&m.seq, &ctx);
     } else if (what == 8) {
         m.flags = (uint8_t)ws_rng_next(&r);
+        m.more_flags = (uint8_t)ws_rng_next(&r) & 0xf0;
     } else { /* new split points */
         m.nplan = (uint8_t)ws_rng_below(&r, 16);
         for (unsigned i = 0; i < m.nplan; i++)
@@ -62,7 +65,7 @@ static size_t mutate(uint8_t *data, size_t size, size_t max, unsigned seed, byte
     if (cap < 2 + (size_t)m.nplan)
         return bm(data, size, max);
     m.out[0] = m.flags;
-    m.out[1] = m.nplan;
+    m.out[1] = m.more_flags | m.nplan;
     memcpy(m.out + 2, m.plan, m.nplan);
     size_t n = 2 + m.nplan;
     n += ws_mut_serialize(&m.seq, m.out + n, cap - n);

@@ -5,7 +5,8 @@
  * utf8, wslay_diff) so that the fuzzer chooses every split point:
  *
  *   byte 0          target flags (configuration: role, limits, ...)
- *   byte 1          n = byte & 15: number of chunk sizes that follow
+ *   byte 1          n = byte & 15: number of chunk sizes that follow;
+ *                   byte >> 4: more target flags (0 when unused)
  *   bytes 2..2+n    chunk sizes, used cyclically; 0 = an empty feed
  *   rest            the byte stream itself
  *
@@ -14,6 +15,11 @@
  *
  * FZ_CHECK() is an invariant that holds in every build (NDEBUG or not): the
  * standalone replay binaries are built in Release mode.
+ *
+ * FZ_NO_COVERAGE keeps a harness function out of -fsanitize=fuzzer's coverage
+ * and comparison tracing (it stays under ASan and UBSan): the fuzzer should
+ * be steered by the code under test, and tracing every comparison of the
+ * harness's own checks costs more than the parse they check.
  */
 #ifndef WSSPEC_FUZZ_COMMON_H
 #define WSSPEC_FUZZ_COMMON_H
@@ -34,11 +40,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
         }                                                                                          \
     } while (0)
 
+#if defined(__clang__) && __clang_major__ >= 13
+#define FZ_NO_COVERAGE __attribute__((no_sanitize("coverage")))
+#else
+#define FZ_NO_COVERAGE
+#endif
+
 /* Largest stream the stream targets look at; longer inputs are truncated. */
 #define FZ_MAX_STREAM 16384
 
 typedef struct {
     uint8_t flags;
+    uint8_t more_flags;   /* high nibble of byte 1 */
     const uint8_t *sizes; /* chunk sizes, cyclic */
     size_t n_sizes;       /* 0: one feed */
     const uint8_t *stream;
@@ -54,6 +67,7 @@ static inline bool fz_split(const uint8_t *data, size_t size, fz_input *in)
     if (size < 2 + n)
         return false;
     in->flags = data[0];
+    in->more_flags = (uint8_t)(data[1] >> 4);
     in->sizes = data + 2;
     in->n_sizes = n;
     bool any = false;
