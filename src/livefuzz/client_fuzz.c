@@ -90,8 +90,11 @@ static bool reproduces(void *ctx, const ws_lf_session *s)
     check_ctx *c = ctx;
     if (!ws_lf_session_render(s, &c->r))
         return false;
-    /* A hung client stays hung: each check of a hang starts a fresh one. */
-    if (c->want == WS_LF_HANG && c->f->t.exec_cmd)
+    /* A hung client stays hung, and a client that dies late would be
+     * blamed on the next check: each check of a hang or a death starts a
+     * fresh client. */
+    bool fresh = c->want == WS_LF_HANG || c->want == WS_LF_CRASH || c->want == WS_LF_SANITIZER;
+    if (fresh && c->f->t.exec_cmd)
         ws_lf_proc_stop(&c->f->t.proc);
     ws_lf_client_evaluate(&c->f->t, &c->r, &c->v, NULL);
     return c->v.oracle == c->want;
